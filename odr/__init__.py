@@ -1,0 +1,63 @@
+"""odr: from raw Amazon Seller Central exports to an evidence-backed account of the Order
+Defect Rate.
+
+>>> import odr
+>>> data = odr.load("sample_data/")      # every export in the folder, detected and checked
+>>> data.orders.head()                    # canonical tables are pandas DataFrames
+>>> data.problems                         # rows that could not be used, with file and line
+
+pandas and pyarrow are imported on first use, so `odr --help` starts instantly.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from odr.errors import (
+    AmbiguousDates,
+    AnalysisError,
+    InputNotFound,
+    InvalidValue,
+    MappingError,
+    OdrError,
+    UnreadableInput,
+    UnrecognizedInput,
+)
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Dataset": "odr.model",
+    "InputFile": "odr.model",
+    "load": "odr.sources",
+    "detect_files": "odr.sources",
+}
+
+if TYPE_CHECKING:
+    from odr.model import Dataset, InputFile
+    from odr.sources import detect_files, load
+
+__all__ = [
+    "AmbiguousDates",
+    "AnalysisError",
+    "Dataset",
+    "InputFile",
+    "InputNotFound",
+    "InvalidValue",
+    "MappingError",
+    "OdrError",
+    "UnreadableInput",
+    "UnrecognizedInput",
+    "__version__",
+    "detect_files",
+    "load",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'odr' has no attribute {name!r}")

@@ -1,0 +1,279 @@
+"""The `odr` command: a thin layer over the library.
+
+Each command parses its options, calls the library, and renders. A library :class:`OdrError`
+becomes one line on stderr and exit code 1 (``--debug`` shows the traceback); usage errors
+exit 2. Heavy modules (pandas, pyarrow) load only inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from odr import __version__
+from odr.errors import OdrError
+
+app = typer.Typer(
+    name="odr",
+    help="Turn Amazon Seller Central exports into an evidence-backed account of the Order Defect Rate.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,  # locals hold buyer data: never print them
+    rich_markup_mode=None,
+)
+
+_state = {"debug": False}
+
+Inputs = Annotated[
+    list[Path],
+    typer.Argument(help="Export files or folders (a folder reads every export in it).", show_default=False),
+]
+MapOption = Annotated[
+    Path | None, typer.Option("--map", help="TOML column map for exports with unknown headers.")
+]
+DateFormatOption = Annotated[
+    str | None,
+    typer.Option("--date-format", help="Feedback date format when it is ambiguous, e.g. %m/%d/%y or %d/%m/%y."),
+]
+MarketplaceOption = Annotated[
+    str | None,
+    typer.Option("--marketplace", help="Marketplace id or domain the feedback files come from, e.g. A1F83G8C2ARO7P or Amazon.co.uk."),
+]
+EncodingOption = Annotated[
+    str | None, typer.Option("--encoding", help="Text encoding of the inputs when it cannot be detected, e.g. cp1252.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"odr {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Turn Amazon Seller Central exports into an evidence-backed account of the Order Defect Rate."""
+    _state["debug"] = debug
+
+
+def _fail(error: OdrError) -> typer.Exit:
+    if _state["debug"]:
+        raise error
+    typer.echo(f"odr: error: {error}", err=True)
+    return typer.Exit(1)
+
+
+def sample_data_dir() -> Path:
+    """The bundled sample exports: inside the installed package, or beside it in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "sample_data", here.parent / "sample_data"):
+        if candidate.is_dir():
+            return candidate
+    raise OdrError("the bundled sample_data/ folder is missing", fix="reinstall odr-analyzer")
+
+
+@app.command()
+def detect(
+    inputs: Inputs,
+    as_json: JsonOption = False,
+    map_file: MapOption = None,
+) -> None:
+    """Show what each input is: kind, encoding, delimiter, marketplace, date format, rows, problems.
+
+    For a file odr does not recognize, it lists the columns it expected and prints a
+    ready-to-edit --map snippet. Exits 1 when any file cannot be used.
+    """
+    try:
+        results = _detect(inputs, map_file)
+    except OdrError as error:
+        raise _fail(error) from None
+    if as_json:
+        typer.echo(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        _print_detect(results)
+    failed = [r for r in results if r.get("error")]
+    for r in failed:
+        typer.echo(f"odr: error: {r['error']}", err=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _detect(inputs: list[Path], map_file: Path | None) -> list[dict[str, Any]]:
+    """Per file, the detect object of design §9; a file that fails carries `error` (and, if it
+    is readable but unknown, `expected` columns and a `map_snippet`)."""
+    from odr.sources import detect_files, load
+    from odr.sources.aliases import ALIASES
+    from odr.sources.detect import Sniff, expand
+    from odr.sources.mapping import snippet
+
+    files, skipped = expand(inputs)
+    sniffs = detect_files(*files, map=map_file)
+    results: dict[Path, dict[str, Any]] = {}
+    usable: list[Path] = []
+    for path, s in zip(files, sniffs, strict=True):
+        if isinstance(s, Sniff):
+            usable.append(path)
+            continue
+        entry: dict[str, Any] = {"path": str(path), "kind": None, "error": str(s)}
+        header = _header_of(path)
+        if header is not None and type(s).__name__ == "UnrecognizedInput":
+            guess = _closest_kind(header)
+            entry["expected"] = {k: list(ALIASES[k].required) for k in ("orders", "feedback", "claims", "chargebacks")}
+            entry["map_snippet"] = snippet(path, guess, header)
+        results[path] = entry
+    # Read the recognized files together (dates resolve against the orders); a file that
+    # fails while being read is reported on its own and the rest are read again without it.
+    while usable:
+        try:
+            data = load(*usable, map=map_file)
+        except OdrError as error:
+            bad = error.path if error.path in usable else None
+            if bad is None:
+                raise
+            results[bad] = {"path": str(bad), "kind": None, "error": str(error)}
+            usable.remove(bad)
+            continue
+        for info in data.inputs:
+            results[info.path] = info.to_dict()
+        break
+    for path in skipped:
+        results[path] = {"path": str(path), "kind": "skipped", "note": "not an export (by its name); not read"}
+    return [results[p] for p in sorted(results, key=lambda p: str(p))]
+
+
+def _header_of(path: Path) -> list[str] | None:
+    from odr.sources import text as tx
+
+    try:
+        head, _ = tx.read_head(path)
+        tx.check_not_binary(head, path)
+        text = head.decode(tx.guess_encoding(head, partial=True), errors="replace").lstrip("\ufeff")
+        line = tx.first_line(text)
+        delimiter = tx.sniff_delimiter(line)
+        return tx.split_rows(line + "\n", delimiter).header if delimiter else [line.strip()]
+    except OdrError:
+        return None
+
+
+def _closest_kind(header: list[str]) -> str:
+    from odr.sources import text as tx
+    from odr.sources.aliases import ALIASES
+    from odr.sources.detect import match_fields
+
+    norm = [tx.normalize_header(h) for h in header]
+    scores = {k: len(match_fields(ALIASES[k], norm)) for k in ("claims", "chargebacks", "feedback", "orders", "defect_list")}
+    return max(scores, key=scores.__getitem__) if any(scores.values()) else "claims"
+
+
+def _print_detect(results: list[dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    console = _console()
+    table = Table(show_lines=False, header_style="bold", box=None, pad_edge=False)
+    for col in ("file", "kind", "encoding", "delim.", "marketplace", "dates", "rows", "problems"):
+        table.add_column(col, justify="right" if col in ("rows", "problems") else "left",
+                         no_wrap=col != "marketplace", overflow="fold")
+    for r in results:
+        if r.get("error"):
+            table.add_row(Path(r["path"]).name, "[red]unusable[/red]", "", "", "", "", "", "")
+            continue
+        enc = r.get("encoding") or ""
+        if r.get("compression"):
+            enc = f"{enc} ({r['compression']})"
+        table.add_row(
+            Path(r["path"]).name, r["kind"] or "", enc, r.get("delimiter") or "",
+            r.get("marketplace") or "", (r.get("date_format") or "").split(" (")[0], str(r.get("rows", "")),
+            str(r.get("problems", "")),
+        )
+    console.print(table)
+    for r in results:
+        if r.get("note") and r.get("kind") != "skipped":
+            console.print(f"{Path(r['path']).name}: {r['note']}", markup=False, highlight=False)
+        if r.get("map_snippet"):
+            console.print(f"\n{Path(r['path']).name} is not an export odr recognizes. "
+                          "Edit this map, save it as map.toml and pass --map map.toml:\n", markup=False)
+            console.print(r["map_snippet"], markup=False, highlight=False)
+
+
+@app.command()
+def demo(
+    map_file: MapOption = None,
+) -> None:
+    """Run odr on the bundled sample exports of a fictional seller (sample_data/)."""
+    try:
+        folder = sample_data_dir()
+        typer.echo(f"Sample exports: {folder}\n")
+        results = _detect([folder], map_file)
+        _print_detect(results)
+        from odr.sources import load
+
+        data = load(folder, map=map_file)
+    except OdrError as error:
+        raise _fail(error) from None
+    _print_summary(data)
+
+
+def _print_summary(data: Any) -> None:
+    console = _console()
+    orders, defects = data.orders, data.defects
+    console.print(f"\n[bold]Orders[/bold]: {len(orders):,} distinct orders", end="")
+    if len(orders):
+        first = orders["purchase_date"].min().date()
+        last = orders["purchase_date"].max().date()
+        console.print(f", placed {first} to {last}")
+        counts = orders.groupby(["marketplace", "channel"]).size()
+        for (market, channel), n in counts.items():
+            console.print(f"  {market:<14} {channel}  {n:>6,}")
+    else:
+        console.print()
+    console.print(f"[bold]Defect events[/bold]: {len(defects):,}")
+    if len(defects):
+        for kind, group in defects.groupby("kind"):
+            counting = int(group["counts"].sum())
+            console.print(f"  {kind:<18} {len(group):>4}  ({counting} count toward ODR)")
+        excluded = defects["excluded_because"].dropna().value_counts()
+        for reason, n in excluded.items():
+            console.print(f"  excluded: {reason} ({n})")
+    console.print(f"[bold]Input problems[/bold]: {len(data.problems)}")
+    for p in data.problems.head(10).itertuples():
+        where = f"{p.source}:{p.line}" if not _na(p.line) else p.source
+        console.print(f"  {where}: {p.message}", markup=False)
+    if len(data.problems) > 10:
+        console.print(f"  ... and {len(data.problems) - 10} more")
+    if data.as_of is not None:
+        console.print(f"Latest date in the inputs (as of): {data.as_of.date()}")
+
+
+def _console() -> Any:
+    """Rich console; 120 columns when the output is not a terminal (pipes, CI, tests)."""
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, width=120)
+    return console
+
+
+def _na(value: Any) -> bool:
+    return value is None or value != value or str(value) == "<NA>"
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except OdrError as error:  # raised outside a command's own handler
+        if _state["debug"]:
+            raise
+        print(f"odr: error: {error}", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,191 @@
+"""The canonical tables (design §3) and the :class:`Dataset` that carries them.
+
+One place defines every column and its dtype. Text is pandas' Arrow-backed ``str``; the
+purchase timestamp is UTC; calendar dates (feedback, claim, action dates) are naive
+``datetime64[s]`` at midnight, since Amazon's downloads give them without a time of day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["COLUMNS", "Dataset", "InputFile", "empty", "frame"]
+
+STR = "str"
+DATE = "datetime64[s]"
+UTC_TIME = "datetime64[s, UTC]"
+
+COLUMNS: dict[str, dict[str, str]] = {
+    "orders": {
+        "order_id": STR,
+        "purchase_date": UTC_TIME,
+        "channel": STR,  # 'AFN' (FBA) | 'MFN' (seller-fulfilled)
+        "marketplace": STR,  # sales channel, e.g. 'Amazon.de'
+        "order_status": STR,
+        "skus": STR,  # '; '-joined, item rows collapsed
+        "asins": STR,
+        "ship_service_level": STR,
+        "ship_country": STR,
+        "source": STR,
+    },
+    "defects": {
+        "order_id": STR,
+        "kind": STR,  # 'negative_feedback' | 'a_to_z_claim' | 'chargeback'
+        "event_date": DATE,
+        "rating": "Int8",
+        "text": STR,
+        "reason": STR,
+        "status": STR,
+        "order_date": DATE,  # when the defect source carries it
+        "marketplace": STR,  # when the source tells (feedback file language, claim column)
+        "channel": STR,  # when the source tells (the Account Health defect list)
+        "signals": STR,  # legacy feedback answers: 'arrived_on_time=no; customer_service=no'
+        "response": STR,  # the seller's public response, if any
+        "counts": "bool",
+        "excluded_because": STR,
+        "source": STR,
+        "line": "Int64",
+    },
+    "ledger": {
+        "order_id": STR,
+        "status": STR,
+        "action_date": DATE,
+        "action": STR,
+        "note": STR,
+        "evidence": STR,
+        "source": STR,
+        "line": "Int64",
+    },
+    "amazon_metrics": {
+        "marketplace": STR,
+        "marketplace_id": STR,
+        "channel": STR,
+        "window_start": DATE,
+        "window_end": DATE,
+        "orders": "Int64",
+        "defective_orders": "Int64",
+        "a_to_z_claims": "Int64",
+        "chargebacks": "Int64",
+        "negative_feedback": "Int64",
+        "rate": "Float64",
+        "target": "Float64",
+        "status": STR,
+        "account_status": STR,
+        "source": STR,
+    },
+    "problems": {
+        "source": STR,
+        "line": "Int64",
+        "column": STR,
+        "value": STR,
+        "check": STR,
+        "message": STR,
+        "severity": STR,  # 'error' (row not used) | 'warning' (row used, with a caveat)
+    },
+}
+
+DEFECT_KINDS = ("negative_feedback", "a_to_z_claim", "chargeback")
+CHANNELS = ("MFN", "AFN")
+
+
+def empty(table: str) -> pd.DataFrame:
+    """An empty canonical table with the right columns and dtypes."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in COLUMNS[table].items()})
+
+
+def frame(table: str, data: dict[str, object] | pd.DataFrame) -> pd.DataFrame:
+    """A canonical table from columns given as lists/Series; missing columns are empty."""
+    src = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    n = len(src)
+    out = {}
+    for column, dtype in COLUMNS[table].items():
+        if column in src:
+            values = src[column]
+        else:
+            values = pd.Series([None] * n, dtype="object")
+        out[column] = _as(values, dtype)
+    return pd.DataFrame(out, index=pd.RangeIndex(n))
+
+
+def _as(values: pd.Series, dtype: str) -> pd.Series:
+    values = pd.Series(values).reset_index(drop=True)
+    if dtype == "bool":
+        return values.fillna(False).astype(bool)
+    if dtype.startswith("datetime64") and values.dtype == object:
+        values = pd.to_datetime(values, utc=dtype == UTC_TIME)
+    return values.astype(dtype)
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input as odr read it: what `odr detect` shows and the report's provenance lists."""
+
+    path: Path
+    kind: str  # orders | feedback | claims | chargebacks | defect_list | performance | defects | ledger | skipped
+    encoding: str | None = None
+    compression: str | None = None
+    delimiter: str | None = None
+    marketplace: str | None = None
+    date_format: str | None = None
+    rows: int = 0  # data rows read (item rows for orders, records for JSON)
+    used: int = 0  # rows that became canonical rows (orders collapse item rows)
+    problems: int = 0
+    note: str | None = None  # e.g. 'positive feedback (4-5 stars) ignored: 3 rows'
+    columns: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """The `odr detect --json` object (design §9)."""
+        return {
+            "path": str(self.path),
+            "kind": self.kind,
+            "encoding": self.encoding,
+            "compression": self.compression,
+            "delimiter": {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
+                self.delimiter or "", self.delimiter
+            ),
+            "rows": self.rows,
+            "marketplace": self.marketplace,
+            "date_format": self.date_format,
+            "problems": self.problems,
+            "note": self.note,
+        }
+
+
+@dataclass
+class Dataset:
+    """Everything read from the inputs, as canonical tables. Made by :func:`odr.load`."""
+
+    orders: pd.DataFrame = field(default_factory=lambda: empty("orders"))
+    defects: pd.DataFrame = field(default_factory=lambda: empty("defects"))
+    ledger: pd.DataFrame = field(default_factory=lambda: empty("ledger"))
+    amazon_metrics: pd.DataFrame = field(default_factory=lambda: empty("amazon_metrics"))
+    problems: pd.DataFrame = field(default_factory=lambda: empty("problems"))
+    inputs: list[InputFile] = field(default_factory=list)
+    account: dict[str, object] = field(default_factory=dict)  # V2 extras: statuses, AHR
+
+    @property
+    def as_of(self) -> pd.Timestamp | None:
+        """The latest date found in the exports (never the wall clock): runs are reproducible.
+
+        The seller's own ledger is left out: its dates are typed by hand, planned ones too."""
+        dates: list[pd.Timestamp] = []
+        if len(self.orders):
+            dates.append(self.orders["purchase_date"].max().tz_localize(None).normalize())
+        for table, column in (
+            (self.defects, "event_date"),
+            (self.amazon_metrics, "window_end"),
+        ):
+            if len(table) and table[column].notna().any():
+                dates.append(table[column].max())
+        return max(dates) if dates else None
+
+    def __repr__(self) -> str:
+        kinds = ", ".join(f"{f.kind}: {f.path.name}" for f in self.inputs)
+        return (
+            f"<Dataset orders={len(self.orders)} defects={len(self.defects)} "
+            f"ledger={len(self.ledger)} amazon_metrics={len(self.amazon_metrics)} "
+            f"problems={len(self.problems)} inputs=[{kinds}]>"
+        )

@@ -1,0 +1,136 @@
+"""Amazon's ODR policy as data: what counts, what is excluded and why (design §5).
+
+The vocabularies live in ``odr/data/rules.toml`` with their sources; this module only reads
+them and applies them to the ``defects`` table, so a policy change is a data change.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+
+import pandas as pd
+
+from odr.sources.problems import Problems
+
+
+def normalize(text: str | None) -> str:
+    """'Granted - Seller funded' -> 'granted seller funded'; None -> ''."""
+    if text is None or text != text:  # None or NaN
+        return ""
+    return " ".join(re.sub(r"[^\w]+", " ", str(text).casefold()).split())
+
+
+@dataclass(frozen=True)
+class Rules:
+    target: float
+    window_days: int
+    lag_days: int
+    negative_ratings: frozenset[int]
+    struck_through_phrases: tuple[str, ...]
+    feedback_excluded: dict[str, str]
+    feedback_counting: frozenset[str]
+    claim_counting: frozenset[str]
+    claim_excluded: dict[str, str]
+    fraud_reasons: frozenset[str]
+    chargeback_counting: frozenset[str]
+    chargeback_excluded: dict[str, str]
+    ledger_statuses: tuple[str, ...]
+    ledger_done: frozenset[str]
+    ledger_excludes: dict[str, tuple[str, str]]  # ledger status -> (defect kind, reason slug)
+
+
+def _load() -> Rules:
+    with resources.files("odr.data").joinpath("rules.toml").open("rb") as fh:
+        doc = tomllib.load(fh)
+    norm = lambda items: frozenset(normalize(i) for i in items)  # noqa: E731
+    norm_map = lambda m: {normalize(k): v for k, v in m.items()}  # noqa: E731
+    return Rules(
+        target=float(doc["target"]),
+        window_days=int(doc["window_days"]),
+        lag_days=int(doc["lag_days"]),
+        negative_ratings=frozenset(doc["feedback"]["negative_ratings"]),
+        struck_through_phrases=tuple(normalize(p) for p in doc["feedback"]["struck_through_phrases"]),
+        feedback_excluded=norm_map(doc["feedback"]["excluded_statuses"]),
+        feedback_counting=norm(doc["feedback"]["counting_statuses"]),
+        claim_counting=norm(doc["claims"]["counting_statuses"]),
+        claim_excluded=norm_map(doc["claims"]["excluded_statuses"]),
+        fraud_reasons=norm(doc["chargebacks"]["fraud_reasons"]),
+        chargeback_counting=norm(doc["chargebacks"]["counting_statuses"]),
+        chargeback_excluded=norm_map(doc["chargebacks"]["excluded_statuses"]),
+        ledger_statuses=tuple(doc["ledger"]["statuses"]),
+        ledger_done=frozenset(doc["ledger"]["done_statuses"]),
+        ledger_excludes={k: (v["kind"], v["reason"]) for k, v in doc["ledger"]["excludes"].items()},
+    )
+
+
+RULES = _load()
+
+
+def apply(defects: pd.DataFrame, ledger: pd.DataFrame, problems: Problems) -> pd.DataFrame:
+    """Set ``counts`` and ``excluded_because`` on every defect.
+
+    Neutral (3-star) feedback does not count and is no exclusion: it is not a defect at all,
+    only listed. Unknown statuses count (the conservative reading) with a warning row.
+    """
+    defects = defects.copy()
+    counts: list[bool] = []
+    reasons: list[str | None] = []
+    removed = _ledger_exclusions(ledger)
+    for row in defects.itertuples(index=False):
+        verdict, reason, unknown = _judge(row)
+        if verdict and (row.order_id, row.kind) in removed:
+            verdict, reason = False, removed[(row.order_id, row.kind)]
+        if unknown:
+            problems.add(
+                row.source, _int(row.line), "status", row.status, "status",
+                f"unknown {row.kind.replace('_', ' ')} status; counted, as Amazon counts what is not "
+                "explicitly excluded", "warning",
+            )
+        counts.append(verdict)
+        reasons.append(reason)
+    defects["counts"] = pd.Series(counts, index=defects.index, dtype="bool")
+    defects["excluded_because"] = pd.Series(reasons, index=defects.index, dtype="str")
+    return defects
+
+
+def _int(value: object) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _judge(row) -> tuple[bool, str | None, bool]:
+    """(counts, exclusion reason, status unknown) for one defect row."""
+    status = normalize(row.status)
+    if row.kind == "negative_feedback":
+        if status in RULES.feedback_excluded:
+            return False, RULES.feedback_excluded[status], False
+        text = normalize(row.text)
+        if text and any(p in text for p in RULES.struck_through_phrases):
+            return False, "feedback_struck_through", False
+        if pd.isna(row.rating) or int(row.rating) not in RULES.negative_ratings:
+            return False, None, False  # neutral or unknown rating: listed, never a defect
+        return True, None, status not in RULES.feedback_counting and status != "listed by amazon"
+    if row.kind == "a_to_z_claim":
+        if status in RULES.claim_excluded:
+            return False, RULES.claim_excluded[status], False
+        known = status in RULES.claim_counting or status in ("", "listed by amazon")
+        return True, None, not known
+    if row.kind == "chargeback":
+        if normalize(row.reason) in RULES.fraud_reasons:
+            return False, "fraud_chargeback", False
+        if status in RULES.chargeback_excluded:
+            return False, RULES.chargeback_excluded[status], False
+        known = status in RULES.chargeback_counting or status == "listed by amazon"
+        return True, None, not known
+    return True, None, False
+
+
+def _ledger_exclusions(ledger: pd.DataFrame) -> dict[tuple[str, str], str]:
+    out: dict[tuple[str, str], str] = {}
+    for order_id, status in zip(ledger["order_id"], ledger["status"], strict=True):
+        if status in RULES.ledger_excludes:
+            kind, reason = RULES.ledger_excludes[status]
+            out[(order_id, kind)] = reason
+    return out

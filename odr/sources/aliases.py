@@ -1,0 +1,76 @@
+"""Header aliases and marketplaces, read once from the package's data files."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+
+from odr.sources.text import normalize_header
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """How one export kind names its columns."""
+
+    kind: str
+    fields: dict[str, tuple[str, ...]]  # canonical field -> normalized header aliases
+    required: tuple[str, ...]
+    signature: tuple[str, ...] = ()  # words whose presence in a header marks the kind
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Marketplace:
+    id: str
+    domain: str
+    date_format: str
+    header: str | None = None  # feedback header language that identifies it
+
+
+def _load(name: str) -> dict:
+    with resources.files("odr.data").joinpath(name).open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _kinds() -> dict[str, KindSpec]:
+    out = {}
+    for kind, spec in _load("aliases.toml").items():
+        out[kind] = KindSpec(
+            kind=kind,
+            fields={f: tuple(normalize_header(a) for a in names) for f, names in spec["fields"].items()},
+            required=tuple(spec.get("required", ())),
+            signature=tuple(spec.get("signature", ())),
+            flags=tuple(spec.get("flags", ())),
+        )
+    return out
+
+
+ALIASES: dict[str, KindSpec] = _kinds()
+MARKETPLACES: dict[str, Marketplace] = {
+    mid: Marketplace(id=mid, **spec) for mid, spec in _load("marketplaces.toml").items()
+}
+BY_DOMAIN: dict[str, Marketplace] = {m.domain.casefold(): m for m in MARKETPLACES.values()}
+
+
+def marketplace(code: str | None) -> Marketplace | None:
+    """A marketplace by id ('A1PA6795UKMFR9'), domain ('Amazon.de') or country code ('DE')."""
+    if not code:
+        return None
+    key = code.strip()
+    if key in MARKETPLACES:
+        return MARKETPLACES[key]
+    folded = key.casefold()
+    if folded in BY_DOMAIN:
+        return BY_DOMAIN[folded]
+    for m in MARKETPLACES.values():
+        tld = m.domain.rsplit(".", 1)[-1].casefold()
+        if folded in (tld, "www." + m.domain.casefold(), m.domain.casefold().removeprefix("amazon.")):
+            return m
+    if folded == "us":
+        return MARKETPLACES["ATVPDKIKX0DER"]
+    if folded in ("uk", "gb"):
+        return MARKETPLACES["A1F83G8C2ARO7P"]
+    if folded == "jp":
+        return MARKETPLACES["A1VC38T7YXB528"]
+    return None

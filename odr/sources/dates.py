@@ -1,0 +1,158 @@
+"""Calendar dates in marketplace formats, resolved from evidence rather than guessed.
+
+Feedback dates are ``M/D/YY`` (US), ``D.M.YY`` (DE), ``YY/M/D`` (JP), ``YYYY-MM-DD`` (SE) and
+``D/M/YY`` elsewhere (amazon-reports.md §1). A file's format is resolved, in order, from: the
+user's ``--date-format``/``--marketplace``; the marketplace the file's header language or its
+orders tell; which formats read every value at all (a day above 12); consistency with the
+order dates (feedback cannot precede its order); a plausible span (one download covers at most
+about a year). If more than one format still fits, the run stops and names the option to pass.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from odr.errors import AmbiguousDates, InvalidValue
+
+ISO = "ISO8601"
+_NUMERIC = re.compile(r"^(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})$")
+_TEXT_FORMATS = ("%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d-%b-%y", "%b %d %Y")
+HUMAN = {
+    "%m/%d/%y": "M/D/YY (US)",
+    "%d/%m/%y": "D/M/YY (UK, FR, IT, ES, ...)",
+    "%d.%m.%y": "D.M.YY (DE)",
+    "%y/%m/%d": "YY/M/D (JP)",
+    "%Y-%m-%d": "YYYY-MM-DD",
+    ISO: "ISO 8601",
+}
+
+
+@dataclass(frozen=True)
+class DateColumn:
+    """Raw date texts of one column of one file, waiting for their format to be resolved."""
+
+    path: str
+    column: str
+    values: pd.Series  # str, '' where empty
+    lines: pd.Series  # 1-based line of each value
+    marketplace_format: str | None = None  # from the header language or a --map file
+    explicit_format: str | None = None
+
+
+def clean(values: pd.Series) -> pd.Series:
+    """Trim, and drop a time of day: '10/02/2026 14:33:00' and '2026-10-02T14:33Z' are dates."""
+    v = values.fillna("").astype("str").str.strip()
+    iso_like = v.str.match(r"^\d{4}-\d{1,2}-\d{1,2}")
+    v = v.where(~iso_like, v.str.slice(0, 10).str.replace(r"[T ].*$", "", regex=True))
+    return v.str.replace(r"\s+\d{1,2}:\d{2}(:\d{2})?(\s*[AaPp][Mm])?(\s*\S+)?$", "", regex=True)
+
+
+def candidates(values: pd.Series) -> list[str]:
+    """Every format that could have written the non-empty `values`, by their shape."""
+    sample = values[values != ""].head(200)
+    if sample.empty:
+        return []
+    found: list[str] = []
+    for text in sample.unique():
+        m = _NUMERIC.match(text)
+        if not m:
+            fmts = [f for f in _TEXT_FORMATS if _parses(text, f)]
+        else:
+            a, sep, _, c = m.groups()
+            if len(a) == 4:
+                fmts = [f"%Y{sep}%m{sep}%d"]
+            elif len(c) == 4:
+                fmts = [f"%m{sep}%d{sep}%Y", f"%d{sep}%m{sep}%Y"]
+            else:
+                fmts = [f"%m{sep}%d{sep}%y", f"%d{sep}%m{sep}%y", f"%y{sep}%m{sep}%d"]
+        for f in fmts:
+            if f not in found:
+                found.append(f)
+    return found
+
+
+def _parses(text: str, fmt: str) -> bool:
+    return not pd.isna(pd.to_datetime(pd.Series([text]), format=fmt, errors="coerce").iloc[0])
+
+
+def parse(values: pd.Series, fmt: str) -> pd.Series:
+    """Dates read with `fmt`; NaT where a value does not fit."""
+    out = pd.to_datetime(values.where(values != ""), format=fmt, errors="coerce")
+    return out.astype("datetime64[s]")
+
+
+def resolve(
+    col: DateColumn,
+    *,
+    order_dates: pd.Series | None = None,
+    option_format: str | None = None,
+) -> tuple[str | None, pd.Series]:
+    """The format of `col` and its parsed dates. `order_dates` aligns with `col.values`
+    (NaT where the order is unknown). Raises when a value fits no format, or several
+    formats fit equally well."""
+    values = col.values
+    present = values != ""
+    if not present.any():
+        return None, pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
+    forced = col.explicit_format or option_format
+    options = candidates(values)
+    parsed = {f: parse(values, f) for f in options}
+    viable = [f for f in options if parsed[f][present].notna().all()]
+    if forced:
+        forced_parsed = parse(values, forced)
+        if forced_parsed[present].notna().all():
+            return forced, forced_parsed
+        if col.explicit_format or len(viable) != 1:
+            _raise_unparseable(col, forced_parsed, present, forced)
+        # --date-format was meant for another file; this one is unambiguous on its own.
+    if not viable:
+        best = max(options, key=lambda f: int(parsed[f].notna().sum())) if options else None
+        _raise_unparseable(col, parsed[best] if best else None, present, best)
+    if len(viable) == 1:
+        return viable[0], parsed[viable[0]]
+    if col.marketplace_format in viable:
+        return col.marketplace_format, parsed[col.marketplace_format]
+    remaining = viable
+    if order_dates is not None and order_dates.notna().any():
+        known = order_dates.notna() & present
+        fits = []
+        for f in remaining:
+            gap = (parsed[f][known] - order_dates[known]).dt.days
+            fits.append((int(((gap < 0) | (gap > 400)).sum()), f))
+        least = min(n for n, _ in fits)
+        remaining = [f for n, f in fits if n == least]
+    if len(remaining) > 1:
+        spans = {f: (parsed[f].max() - parsed[f].min()).days for f in remaining}
+        plausible = [f for f in remaining if spans[f] <= 400]
+        if plausible and len(plausible) < len(remaining):
+            remaining = plausible
+    if len(remaining) == 1:
+        return remaining[0], parsed[remaining[0]]
+    example = values[present].iloc[0]
+    names = " or ".join(f"{HUMAN.get(f, f)}" for f in remaining)
+    raise AmbiguousDates(
+        f"dates like {example!r} can be read as {names}",
+        path=col.path,
+        column=col.column,
+        fix=f"pass --date-format {remaining[0]} (or the other reading), "
+        "or --marketplace with the marketplace id (e.g. --marketplace ATVPDKIKX0DER)",
+    )
+
+
+def _raise_unparseable(
+    col: DateColumn, parsed: pd.Series | None, present: pd.Series, fmt: str | None
+) -> None:
+    bad = present if parsed is None else present & parsed.isna()
+    first = bad.idxmax()
+    shown = HUMAN.get(fmt or "", fmt) if fmt else "any known date format"
+    raise InvalidValue(
+        f"not a date in {shown}",
+        path=col.path,
+        line=int(col.lines.loc[first]),
+        column=col.column,
+        value=col.values.loc[first],
+        fix="correct the date, or pass --date-format with the file's format (e.g. --date-format %d/%m/%y)",
+    )

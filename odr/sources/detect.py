@@ -1,0 +1,251 @@
+"""What each input is: its kind, encoding, compression, delimiter and which column holds what.
+
+The kind comes from the header (design §4); a feedback file in a language we have no header
+list for is still recognized by the shape of its values (6 or 9 columns, the 2nd a 1-5 rating,
+an order id where Amazon puts it). Detection reads only the head of a file, so telling a 400 MB
+All Orders report apart costs the same as a 4 KB feedback file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from odr.errors import InputNotFound, UnreadableInput, UnrecognizedInput
+from odr.sources import text as tx
+from odr.sources.aliases import ALIASES, KindSpec, marketplace
+from odr.sources.mapping import ColumnMap, MapEntry
+
+ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
+
+# Files in a folder that are plainly not exports: documentation, code, pictures, our own outputs.
+SKIP_SUFFIXES = {
+    ".md", ".rst", ".py", ".pyc", ".ipynb", ".toml", ".ini", ".cfg", ".yaml", ".yml", ".log",
+    ".html", ".htm", ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".bak",
+}
+
+# Feedback header words that tell the marketplace language (amazon-reports.md §1, [C S4]).
+_FEEDBACK_LANGUAGE = (
+    ("de", {"datum", "bewertung", "kommentar", "ihre antwort", "transaktionsnummer"}),
+    ("mx", {"fecha", "tu respuesta", "correo electrónico del evaluador"}),
+    ("es", {"comentarios", "número de pedido", "e-mail del cliente"}),
+    ("en", {"date", "rating", "comments", "order id"}),
+)
+
+
+@dataclass
+class Sniff:
+    """One input file as detection saw it."""
+
+    path: Path
+    kind: str
+    encoding: str | None = None
+    compression: str | None = None
+    delimiter: str | None = None
+    header: list[str] = field(default_factory=list)
+    fields: dict[str, int] = field(default_factory=dict)  # canonical field -> column index
+    language: str | None = None  # feedback header language: 'en', 'de', 'es', 'mx'
+    marketplace: str | None = None  # marketplace id, when the file tells it
+    entry: MapEntry | None = None
+    by_shape: bool = False
+
+    def column_name(self, name: str) -> str:
+        idx = self.fields.get(name)
+        return self.header[idx].strip() if idx is not None and idx < len(self.header) else name
+
+
+def expand(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Files to read, and files skipped in folders (hidden, or plainly not exports).
+
+    A folder is read recursively in name order; a file named explicitly is always read."""
+    files: list[Path] = []
+    skipped: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                rel = child.relative_to(path)
+                if any(part.startswith(".") for part in rel.parts) or child.suffix.lower() in SKIP_SUFFIXES:
+                    skipped.append(child)
+                else:
+                    files.append(child)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputNotFound(
+                "no such file or folder", path=path, fix="check the path; a folder reads every export in it"
+            )
+    return files, skipped
+
+
+def sniff(path: Path, colmap: ColumnMap | None = None, *, encoding: str | None = None) -> Sniff:
+    """Detect one file. Raises UnreadableInput or UnrecognizedInput with the fix."""
+    entry = colmap.entry_for(path) if colmap else None
+    head, compression = tx.read_head(path)
+    tx.check_not_binary(head, path)
+    enc = (entry.encoding if entry else None) or encoding or tx.guess_encoding(head, partial=True)
+    text = head.decode(enc, errors="replace").lstrip("\ufeff")
+    if not text.strip():
+        raise UnreadableInput("the file holds only blank lines", path=path, fix="download the export again")
+    if text.lstrip()[:1] in "{[" and not entry:
+        if "performanceMetric" in text or "orderDefectRate" in text or "accountStatuses" in text:
+            return Sniff(path, "performance", enc, compression)
+        raise UnrecognizedInput(
+            "JSON, but not an SP-API seller performance report (no 'performanceMetrics')",
+            path=path,
+            fix="give the GET_V2_SELLER_PERFORMANCE_REPORT document as downloaded",
+        )
+    header_line = tx.first_line(text)
+    delimiter = (entry.delimiter if entry and entry.delimiter else None) or tx.sniff_delimiter(header_line)
+    if delimiter is None:
+        raise UnrecognizedInput(
+            "not an export odr knows: its first line has no tab or comma separated columns",
+            path=path,
+            value=header_line[:40],
+            fix="give the tab-delimited .txt or .csv download from Seller Central",
+        )
+    # Drop the last (possibly cut) line of the head before parsing sample rows.
+    complete = text if len(head) < tx.HEAD_BYTES else text[: text.rfind("\n") + 1]
+    table = tx.split_rows(complete, delimiter)
+    sniffed = Sniff(path, "", enc, compression, delimiter, table.header, entry=entry)
+    if entry:
+        sniffed.kind = entry.kind
+        sniffed.fields = _mapped_fields(entry, table.header, path)
+        sniffed.marketplace = _marketplace_id(entry.marketplace)
+        return sniffed
+    kind, fields, language, by_shape = recognize(table.header, table.rows[:50], path)
+    sniffed.kind, sniffed.fields, sniffed.language, sniffed.by_shape = kind, fields, language, by_shape
+    if language:
+        sniffed.marketplace = next(
+            (m.id for m in _marketplaces_with_header(language)), None
+        )
+    return sniffed
+
+
+def _marketplaces_with_header(language: str):
+    from odr.sources.aliases import MARKETPLACES
+
+    return [m for m in MARKETPLACES.values() if m.header == language]
+
+
+def _marketplace_id(code: str | None) -> str | None:
+    m = marketplace(code)
+    return m.id if m else code
+
+
+def match_fields(spec: KindSpec, normalized: list[str]) -> dict[str, int]:
+    """Canonical field -> index of the first column carrying one of its aliases."""
+    found: dict[str, int] = {}
+    taken: set[int] = set()
+    for name, aliases in spec.fields.items():
+        for alias in aliases:  # alias order is preference order: 'claim date' before 'date'
+            idx = next((i for i, h in enumerate(normalized) if h == alias and i not in taken), None)
+            if idx is not None:
+                found[name] = idx
+                taken.add(idx)
+                break
+    return found
+
+
+def recognize(
+    header: list[str], rows: list[list[str]], path: Path
+) -> tuple[str, dict[str, int], str | None, bool]:
+    """(kind, fields, feedback language, recognized by shape) for a header, or raise."""
+    norm = [tx.normalize_header(h) for h in header]
+    names = set(norm)
+
+    def full(kind: str) -> dict[str, int] | None:
+        fields = match_fields(ALIASES[kind], norm)
+        return fields if all(r in fields for r in ALIASES[kind].required) else None
+
+    if fields := full("orders"):
+        return "orders", fields, None, False
+    if "kind" in names and (fields := full("defects")):
+        return "defects", fields, None, False
+    if (fields := full("ledger")) and "kind" not in names and "rating" not in names:
+        return "ledger", fields, None, False
+    if (fields := full("feedback")) and "rating" in fields:
+        language = next((lang for lang, words in _FEEDBACK_LANGUAGE if len(words & names) >= 2), None)
+        return "feedback", fields, language, False
+    if fields := full("defect_list"):
+        if sum(flag in fields for flag in ALIASES["defect_list"].flags) >= 2:
+            return "defect_list", fields, None, False
+    scores = {}
+    for kind in ("claims", "chargebacks"):
+        words = ALIASES[kind].signature
+        scores[kind] = sum(any(w in h for w in words) for h in norm)
+        if any(w in path.name.casefold() for w in words):
+            scores[kind] += 1
+    if any(scores.values()) and scores["claims"] != scores["chargebacks"]:
+        kind = max(scores, key=scores.__getitem__)
+        if fields := full(kind):
+            return kind, fields, None, False
+    if shaped := _feedback_by_shape(header, rows):
+        return "feedback", shaped, None, True
+    expected = {
+        k: [ALIASES[k].fields[f][0] for f in ALIASES[k].required]
+        for k in ("orders", "feedback", "claims", "chargebacks")
+    }
+    hint = "; ".join(f"{k}: {', '.join(v)}" for k, v in expected.items())
+    raise UnrecognizedInput(
+        f"not an export odr recognizes (its columns: {', '.join(h.strip() for h in header[:6])}"
+        f"{', ...' if len(header) > 6 else ''}; expected e.g. {hint})",
+        path=path,
+        fix="if it is one, map its columns with --map FILE; `odr detect` prints a ready-to-edit map",
+    )
+
+
+def _feedback_by_shape(header: list[str], rows: list[list[str]]) -> dict[str, int] | None:
+    """A 6- or 9-column file whose 2nd column is a 1-5 rating and whose order-id column holds
+    Amazon order ids: the feedback report in a language we have no header list for."""
+    width = len(header)
+    if width not in (6, 9) or not rows:
+        return None
+    id_col = 4 if width == 6 else 7
+    usable = [r for r in rows if len(r) == width]
+    if not usable or len(usable) < len(rows) / 2:
+        return None
+    ratings_ok = all(r[1].strip() in {"1", "2", "3", "4", "5"} for r in usable)
+    ids_ok = all(ORDER_ID.match(r[id_col].strip()) for r in usable)
+    if not (ratings_ok and ids_ok):
+        return None
+    fields = {"event_date": 0, "rating": 1, "text": 2, "response": 3, "order_id": id_col, "rater_email": id_col + 1}
+    if width == 9:
+        fields.update(arrived_on_time=4, item_as_described=5, customer_service=6)
+    return fields
+
+
+def _mapped_fields(entry: MapEntry, header: list[str], path: Path) -> dict[str, int]:
+    norm = [tx.normalize_header(h) for h in header]
+    fields: dict[str, int] = {}
+    for name, column in entry.columns.items():
+        if isinstance(column, int):
+            if not 1 <= column <= len(header):
+                raise UnrecognizedInput(
+                    f"--map says {name} is column {column}, but the file has {len(header)} columns",
+                    path=path,
+                )
+            fields[name] = column - 1
+            continue
+        try:
+            fields[name] = norm.index(tx.normalize_header(column))
+        except ValueError:
+            raise UnrecognizedInput(
+                f"--map names column {column!r} for {name}, which the file does not have "
+                f"(its columns: {', '.join(h.strip() for h in header)})",
+                path=path,
+                fix="correct the column name in the map file",
+            ) from None
+    # Fields the map leaves out may still be found by their usual names.
+    for name, idx in match_fields(ALIASES[entry.kind], norm).items():
+        if name not in fields and idx not in fields.values():
+            fields[name] = idx
+    missing = [r for r in ALIASES[entry.kind].required if r not in fields]
+    if missing:
+        raise UnrecognizedInput(
+            f"--map entry [\"{entry.pattern}\"] does not say which column holds {', '.join(missing)}",
+            path=path,
+            fix=f"add {missing[0]} = \"<column name>\" to the map",
+        )
+    return fields

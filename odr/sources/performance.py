@@ -1,0 +1,151 @@
+"""The SP-API ``GET_V2_SELLER_PERFORMANCE_REPORT`` JSON: Amazon's own ODR figures.
+
+Lenient where real documents differ from Amazon's schema (amazon-reports.md §5.2): singular or
+plural keys (``performanceMetric(s)``, ``warningState(s)``), ``ahrScore`` beside ``ahrStatus``,
+fields the schema lacks (``lateShipmentRateList``), dates with or without seconds, counts given
+bare or as ``{count, status}``, and partial documents (a marketplace without an ODR block).
+What is missing becomes a warning row; Amazon's statuses are kept as given, never re-derived.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+
+from odr.errors import UnreadableInput
+from odr.sources import text as tx
+from odr.sources.aliases import MARKETPLACES
+from odr.sources.detect import Sniff
+from odr.sources.problems import Problems
+
+_COUNT_KEYS = {
+    "orders": ("orderCount",),
+    "defective_orders": ("orderWithDefects", "ordersWithDefects"),
+    "a_to_z_claims": ("claims", "aToZClaims", "atozClaims"),
+    "chargebacks": ("chargebacks", "chargeBacks"),
+    "negative_feedback": ("negativeFeedback", "negativeFeedbacks"),
+}
+
+
+def _first(obj: dict[str, Any], *keys: str) -> Any:
+    for key in keys:
+        if key in obj:
+            return obj[key]
+    lowered = {k.casefold(): v for k, v in obj.items()}
+    for key in keys:
+        if key.casefold() in lowered:
+            return lowered[key.casefold()]
+    return None
+
+
+def _count(value: Any) -> int | None:
+    if isinstance(value, dict):
+        value = value.get("count")
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _date(value: Any) -> pd.Timestamp | None:
+    """'2020-09-06T00:00Z' and '2021-12-27T23:59:59Z' alike, as the UTC calendar date."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    stamp = pd.to_datetime(value.strip(), utc=True, errors="coerce", format="ISO8601")
+    if pd.isna(stamp):
+        return None
+    return stamp.tz_localize(None).normalize()
+
+
+def read_performance(sniffed: Sniff, problems: Problems) -> tuple[pd.DataFrame, dict[str, Any], int]:
+    """(amazon_metrics rows, account extras, records read)."""
+    raw, _ = tx.decompress(tx.read_bytes(sniffed.path), sniffed.path)
+    text, sniffed.encoding = tx.decode(raw, sniffed.path)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnreadableInput(
+            f"broken JSON ({exc.msg}, column {exc.colno})",
+            path=sniffed.path,
+            line=exc.lineno,
+            fix="download the report document again; it may be cut short",
+        ) from None
+    if isinstance(doc, dict) and "payload" in doc and isinstance(doc["payload"], dict):
+        doc = doc["payload"]
+    if not isinstance(doc, dict):
+        raise UnreadableInput("the JSON is not a seller performance report object", path=sniffed.path)
+    source = sniffed.path.name
+    statuses = {}
+    for item in _first(doc, "accountStatuses", "accountStatus") or []:
+        if isinstance(item, dict) and item.get("marketplaceId"):
+            statuses[item["marketplaceId"]] = item.get("status")
+    metrics = _first(doc, "performanceMetrics", "performanceMetric") or []
+    if isinstance(metrics, dict):
+        metrics = [metrics]
+    rows = []
+    extras: dict[str, Any] = {"account_statuses": statuses, "account_health": {}}
+    for i, block in enumerate(metrics):
+        if not isinstance(block, dict):
+            continue
+        mid = block.get("marketplaceId") or ""
+        domain = MARKETPLACES[mid].domain if mid in MARKETPLACES else mid or None
+        ahr = _first(block, "accountHealthRating")
+        if isinstance(ahr, dict):
+            extras["account_health"][domain or f"#{i + 1}"] = {
+                "status": _first(ahr, "ahrStatus", "accountHealthRatingStatus"),
+                "score": _first(ahr, "ahrScore"),
+            }
+        odr = _first(block, "orderDefectRate")
+        if not isinstance(odr, dict):
+            problems.add(source, None, f"performanceMetrics[{i}].orderDefectRate", mid, "performance",
+                         "this marketplace has no orderDefectRate block; Amazon's figure unknown", "warning")
+            continue
+        for channel in ("mfn", "afn"):
+            part = _first(odr, channel)
+            if not isinstance(part, dict):
+                problems.add(source, None, f"performanceMetrics[{i}].orderDefectRate.{channel}", mid,
+                             "performance", f"no {channel} figures for this marketplace", "warning")
+                continue
+            window = _first(part, "reportingDateRange") or {}
+            row = {
+                "marketplace": domain,
+                "marketplace_id": mid or None,
+                "channel": channel.upper(),
+                "window_start": _date(_first(window, "reportingDateFrom")),
+                "window_end": _date(_first(window, "reportingDateTo")),
+                "rate": _number(_first(part, "rate")),
+                "target": _number(_first(part, "targetValue")),
+                "status": _first(part, "status"),
+                "account_status": statuses.get(mid),
+                "source": source,
+            }
+            for name, keys in _COUNT_KEYS.items():
+                row[name] = _count(_first(part, *keys))
+            missing = [k for k in ("window_start", "window_end", "orders", "defective_orders", "rate")
+                       if row[k] is None]
+            if missing:
+                problems.add(source, None, f"performanceMetrics[{i}].orderDefectRate.{channel}", mid,
+                             "performance", "missing " + ", ".join(missing), "warning")
+            rows.append(row)
+    if not rows and not statuses:
+        raise UnreadableInput(
+            "the JSON holds no performanceMetrics with an orderDefectRate",
+            path=sniffed.path,
+            fix="give the GET_V2_SELLER_PERFORMANCE_REPORT document as downloaded",
+        )
+    return pd.DataFrame(rows), extras, len(metrics)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip().rstrip("%")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None

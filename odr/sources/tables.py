@@ -1,0 +1,276 @@
+"""Readers for the small delimited exports: feedback, A-to-z claims, chargebacks, the Account
+Health defect list, odr's own defects CSV and the remediation ledger.
+
+These files hold at most tens of thousands of rows, so each is decoded whole and parsed with
+the csv module, which keeps every row's line number for the problems table. Dates stay raw
+text here: their format is resolved later, when the orders are known (see dates.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from odr.errors import UnreadableInput
+from odr.sources import text as tx
+from odr.sources.aliases import MARKETPLACES
+from odr.sources.dates import DateColumn, clean
+from odr.sources.detect import Sniff
+from odr.sources.orders import ORDER_ID_PATTERN
+from odr.sources.problems import Problems
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+TRUTHY = {"yes", "y", "true", "1", "x", "ja", "sí", "si", "oui", "はい", "✓", "✔"}
+KIND_ALIASES = {
+    "negative_feedback": "negative_feedback", "feedback": "negative_feedback",
+    "negative feedback": "negative_feedback", "a_to_z_claim": "a_to_z_claim", "a-to-z claim": "a_to_z_claim",
+    "a-to-z": "a_to_z_claim", "claim": "a_to_z_claim", "atoz": "a_to_z_claim", "chargeback": "chargeback",
+    "service chargeback": "chargeback",
+}
+DEFECT_KIND = {"claims": "a_to_z_claim", "chargebacks": "chargeback"}
+
+
+@dataclass
+class Pending:
+    """Rows of one file in canonical columns, their dates still raw text."""
+
+    sniff: Sniff
+    table: str  # 'defects' or 'ledger'
+    data: pd.DataFrame
+    dates: dict[str, DateColumn] = field(default_factory=dict)  # canonical column -> raw dates
+    rows: int = 0
+    note: str | None = None
+
+
+def read_table(sniffed: Sniff, problems: Problems, *, encoding: str | None = None) -> Pending:
+    raw, _ = tx.decompress(tx.read_bytes(sniffed.path), sniffed.path)
+    tx.check_not_binary(raw, sniffed.path)
+    entry_encoding = sniffed.entry.encoding if sniffed.entry else None
+    text, used = tx.decode(raw, sniffed.path, entry_encoding or encoding)
+    sniffed.encoding = used
+    table = tx.split_rows(text, sniffed.delimiter or "\t")
+    reader = {
+        "feedback": _feedback,
+        "claims": _claims_or_chargebacks,
+        "chargebacks": _claims_or_chargebacks,
+        "defect_list": _defect_list,
+        "defects": _defects,
+        "ledger": _ledger,
+    }[sniffed.kind]
+    frame = _columns(sniffed, table, problems)
+    return reader(sniffed, frame, problems)
+
+
+def _columns(sniffed: Sniff, table: tx.Table, problems: Problems) -> pd.DataFrame:
+    """Canonical fields as string columns plus `line`; rows of the wrong width are reported
+    (and used when every mapped field is still there)."""
+    source = sniffed.path.name
+    width = len(table.header)
+    data: dict[str, list[str]] = {name: [] for name in sniffed.fields}
+    lines: list[int] = []
+    for row, line in zip(table.rows, table.lines, strict=True):
+        if len(row) != width:
+            needed = max(sniffed.fields.values()) + 1
+            usable = len(row) >= needed
+            problems.add(
+                source, line, None, "\t".join(row) if sniffed.delimiter == "\t" else ",".join(row),
+                "field_count",
+                f"row has {len(row)} fields, the header {width}"
+                + ("; used, extra fields ignored" if usable else "; row not used"),
+                "warning" if usable else "error",
+            )
+            if not usable:
+                continue
+        for name, idx in sniffed.fields.items():
+            data[name].append(row[idx].strip() if idx < len(row) else "")
+        lines.append(line)
+    frame = pd.DataFrame({k: pd.Series(v, dtype="str") for k, v in data.items()})
+    frame["line"] = pd.Series(lines, dtype="Int64")
+    frame.attrs["rows"] = len(table.rows)
+    return frame
+
+
+def _valid_ids(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
+    ok = frame["order_id"].str.fullmatch(ORDER_ID_PATTERN).fillna(False).astype(bool)
+    bad = frame[~ok]
+    problems.add_many(
+        sniffed.path.name, bad["line"].tolist(), sniffed.column_name("order_id"), bad["order_id"].tolist(),
+        "order_id", "not an Amazon order id (3-7-7 digits, e.g. 113-4829301-5520194); row not used",
+    )
+    return frame[ok]
+
+
+def scrub(text: pd.Series) -> pd.Series:
+    """Buyer text with any e-mail address taken out: e-mails never reach an output."""
+    return text.str.replace(EMAIL.pattern, "[e-mail removed]", regex=True)
+
+
+def _date(sniffed: Sniff, frame: pd.DataFrame, name: str, explicit: str | None = None) -> DateColumn | None:
+    if name not in frame:
+        return None
+    fmt = None
+    if sniffed.marketplace in MARKETPLACES and sniffed.kind == "feedback":
+        fmt = MARKETPLACES[sniffed.marketplace].date_format
+    return DateColumn(
+        path=str(sniffed.path),
+        column=sniffed.column_name(name),
+        values=clean(frame[name]).reset_index(drop=True),
+        lines=frame["line"].reset_index(drop=True),
+        marketplace_format=fmt,
+        explicit_format=explicit or (sniffed.entry.date_format if sniffed.entry else None),
+    )
+
+
+def _base(sniffed: Sniff, frame: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(index=frame.index)
+    out["order_id"] = frame["order_id"]
+    out["source"] = sniffed.path.name
+    out["line"] = frame["line"]
+    if sniffed.marketplace in MARKETPLACES:
+        out["marketplace"] = MARKETPLACES[sniffed.marketplace].domain
+    elif "marketplace" in frame:
+        out["marketplace"] = frame["marketplace"].where(frame["marketplace"] != "")
+    return out
+
+
+def _finish(sniffed: Sniff, frame: pd.DataFrame, out: pd.DataFrame, names: tuple[str, ...],
+            note: str | None = None, table: str = "defects") -> Pending:
+    # `out` was built row for row from `frame`: both keep the same index until here.
+    rows = frame.attrs.get("rows", len(out))
+    out, frame = out.reset_index(drop=True), frame.reset_index(drop=True)
+    dates = {}
+    for name in names:
+        col = _date(sniffed, frame, name)
+        if col is not None:
+            dates[name] = col
+    return Pending(sniffed, table, out, dates, rows, note)
+
+
+def _feedback(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending:
+    source = sniffed.path.name
+    rows = frame.attrs["rows"]
+    frame = _valid_ids(sniffed, frame, problems)
+    rating = pd.to_numeric(frame["rating"], errors="coerce")
+    ok = rating.isin([1, 2, 3, 4, 5])
+    bad = frame[~ok]
+    problems.add_many(source, bad["line"].tolist(), sniffed.column_name("rating"), bad["rating"].tolist(),
+                      "rating", "rating is not a whole number from 1 to 5; row not used")
+    frame, rating = frame[ok], rating[ok]
+    positive = rating >= 4
+    note = None
+    if positive.any():
+        note = f"{int(positive.sum())} positive (4-5 star) ratings are not defects and were left out"
+    frame, rating = frame[~positive], rating[~positive]
+    frame.attrs["rows"] = rows
+    out = _base(sniffed, frame)
+    out["kind"] = "negative_feedback"
+    out["rating"] = rating.astype("Int8")
+    out["text"] = scrub(frame["text"]) if "text" in frame else None
+    out["response"] = scrub(frame["response"]) if "response" in frame else None
+    signals = [
+        frame[name].str.casefold().radd(f"{name}=")
+        for name in ("arrived_on_time", "item_as_described", "customer_service")
+        if name in frame
+    ]
+    if signals:
+        joined = signals[0]
+        for s in signals[1:]:
+            joined = joined + "; " + s
+        out["signals"] = joined
+    return _finish(sniffed, frame, out, ("event_date",), note)
+
+
+def _claims_or_chargebacks(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending:
+    rows = frame.attrs["rows"]
+    frame = _valid_ids(sniffed, frame, problems)
+    frame.attrs["rows"] = rows
+    out = _base(sniffed, frame)
+    out["kind"] = DEFECT_KIND[sniffed.kind]
+    for name in ("reason", "status"):
+        if name in frame:
+            out[name] = frame[name]
+    if "text" in frame:
+        out["text"] = scrub(frame["text"])
+    return _finish(sniffed, frame, out, ("event_date", "order_date"))
+
+
+def _defect_list(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending:
+    """One defect per flagged column of each row: the ODR page's own list of defective orders."""
+    rows = frame.attrs["rows"]
+    frame = _valid_ids(sniffed, frame, problems)
+    parts = []
+    for flag in ("negative_feedback", "a_to_z_claim", "chargeback"):
+        if flag not in frame:
+            continue
+        hit = frame[flag].str.casefold().isin(TRUTHY) | (pd.to_numeric(frame[flag], errors="coerce") > 0)
+        part = frame[hit].copy()
+        part["kind"] = flag
+        parts.append(part)
+    flagged = pd.concat(parts) if parts else frame.iloc[0:0].assign(kind=pd.Series(dtype="str"))
+    none = frame[~frame["order_id"].isin(flagged["order_id"])]
+    problems.add_many(sniffed.path.name, none["line"].tolist(), None, none["order_id"].tolist(), "defect_flags",
+                      "no defect type is flagged on this row; row not used", "warning")
+    flagged = flagged.sort_values("line", kind="stable")
+    flagged.attrs["rows"] = rows
+    out = _base(sniffed, flagged)
+    out["kind"] = flagged["kind"]
+    if "channel" in flagged:
+        ch = flagged["channel"].str.casefold()
+        out["channel"] = ch.map(lambda v: "AFN" if "amazon" in v or v in ("afn", "fba") else
+                                ("MFN" if v in ("merchant", "mfn", "seller", "fbm") or "seller" in v or "merchant" in v else None))
+    out["status"] = "listed by amazon"
+    return _finish(sniffed, flagged, out, ("order_date",))
+
+
+def _defects(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending:
+    source = sniffed.path.name
+    rows = frame.attrs["rows"]
+    frame = _valid_ids(sniffed, frame, problems)
+    kind = frame["kind"].str.casefold().str.strip().map(KIND_ALIASES)
+    bad = frame[kind.isna()]
+    problems.add_many(source, bad["line"].tolist(), "kind", bad["kind"].tolist(), "kind",
+                      "kind must be negative_feedback, a_to_z_claim or chargeback; row not used")
+    frame, kind = frame[kind.notna()], kind[kind.notna()]
+    frame.attrs["rows"] = rows
+    out = _base(sniffed, frame)
+    out["kind"] = kind
+    if "rating" in frame:
+        rating = pd.to_numeric(frame["rating"], errors="coerce")
+        bad = frame[(frame["rating"] != "") & ~rating.isin([1, 2, 3, 4, 5])]
+        problems.add_many(source, bad["line"].tolist(), "rating", bad["rating"].tolist(), "rating",
+                          "rating is not 1 to 5; left empty", "warning")
+        out["rating"] = rating.where(rating.isin([1, 2, 3, 4, 5])).astype("Int8")
+    for name in ("text", "reason", "status"):
+        if name in frame:
+            out[name] = scrub(frame[name]) if name == "text" else frame[name]
+    return _finish(sniffed, frame, out, ("event_date", "order_date"))
+
+
+def _ledger(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending:
+    from odr.rules import RULES
+
+    source = sniffed.path.name
+    rows = frame.attrs["rows"]
+    frame = _valid_ids(sniffed, frame, problems)
+    frame.attrs["rows"] = rows
+    out = pd.DataFrame(index=frame.index)
+    out["order_id"] = frame["order_id"]
+    status = frame["status"].str.strip().str.casefold().str.replace(r"[\s-]+", "_", regex=True)
+    unknown = frame[~status.isin(RULES.ledger_statuses) & (status != "")]
+    problems.add_many(
+        source, unknown["line"].tolist(), "status", unknown["status"].tolist(), "ledger_status",
+        "not a ledger status (" + ", ".join(RULES.ledger_statuses) + "); kept as written", "warning",
+    )
+    out["status"] = status.where(status.isin(RULES.ledger_statuses), frame["status"])
+    for name in ("action", "note", "evidence"):
+        if name in frame:
+            out[name] = frame[name]
+    out["source"] = source
+    out["line"] = frame["line"]
+    return _finish(sniffed, frame, out, ("action_date",), table="ledger")
+
+
+def unreadable_table(sniffed: Sniff, exc: Exception) -> UnreadableInput:
+    return UnreadableInput(f"cannot parse the file ({exc})", path=sniffed.path)
