@@ -97,6 +97,9 @@ def detect(
         results = _detect(inputs, map_file)
     except OdrError as error:
         raise _fail(error) from None
+    errors = [r.pop("_exception") for r in results if "_exception" in r]
+    if errors and _state["debug"]:
+        raise errors[0]
     if as_json:
         typer.echo(json.dumps(results, indent=2, ensure_ascii=False))
     else:
@@ -124,7 +127,7 @@ def _detect(inputs: list[Path], map_file: Path | None) -> list[dict[str, Any]]:
         if isinstance(s, Sniff):
             usable.append(path)
             continue
-        entry: dict[str, Any] = {"path": str(path), "kind": None, "error": str(s)}
+        entry: dict[str, Any] = {"path": str(path), "kind": None, "error": str(s), "_exception": s}
         header = _header_of(path)
         if header is not None and type(s).__name__ == "UnrecognizedInput":
             guess = _closest_kind(header)
@@ -140,7 +143,7 @@ def _detect(inputs: list[Path], map_file: Path | None) -> list[dict[str, Any]]:
             bad = error.path if error.path in usable else None
             if bad is None:
                 raise
-            results[bad] = {"path": str(bad), "kind": None, "error": str(error)}
+            results[bad] = {"path": str(bad), "kind": None, "error": str(error), "_exception": error}
             usable.remove(bad)
             continue
         for info in data.inputs:
@@ -214,6 +217,9 @@ def demo(
         folder = sample_data_dir()
         typer.echo(f"Sample exports: {folder}\n")
         results = _detect([folder], map_file)
+        for r in results:
+            if "_exception" in r:
+                raise r["_exception"]
         _print_detect(results)
         from odr.sources import load
 

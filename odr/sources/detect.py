@@ -30,6 +30,7 @@ _FEEDBACK_LANGUAGE = (
     ("de", {"datum", "bewertung", "kommentar", "ihre antwort", "transaktionsnummer"}),
     ("mx", {"fecha", "tu respuesta", "correo electrónico del evaluador"}),
     ("es", {"comentarios", "número de pedido", "e-mail del cliente"}),
+    ("jp", {"日付", "評価", "コメント", "注文番号"}),
     ("en", {"date", "rating", "comments", "order id"}),
 )
 
@@ -49,6 +50,7 @@ class Sniff:
     marketplace: str | None = None  # marketplace id, when the file tells it
     entry: MapEntry | None = None
     by_shape: bool = False
+    encoding_given: bool = False  # the user named the encoding: never second-guess it
 
     def column_name(self, name: str) -> str:
         idx = self.fields.get(name)
@@ -108,7 +110,8 @@ def sniff(path: Path, colmap: ColumnMap | None = None, *, encoding: str | None =
     # Drop the last (possibly cut) line of the head before parsing sample rows.
     complete = text if len(head) < tx.HEAD_BYTES else text[: text.rfind("\n") + 1]
     table = tx.split_rows(complete, delimiter)
-    sniffed = Sniff(path, "", enc, compression, delimiter, table.header, entry=entry)
+    sniffed = Sniff(path, "", enc, compression, delimiter, table.header, entry=entry,
+                    encoding_given=bool(encoding or (entry and entry.encoding)))
     if entry:
         sniffed.kind = entry.kind
         sniffed.fields = _mapped_fields(entry, table.header, path)

@@ -52,31 +52,25 @@ def read_orders(sniffed: Sniff, problems: Problems, *, detail: bool = True) -> O
     quoted = sniffed.delimiter != "\t" or sniffed.header[:1] and sniffed.header[0].startswith('"')
     encoding = sniffed.encoding or "utf-8"
     try:
-        stream = pa.input_stream(str(sniffed.path), compression=sniffed.compression)
-        table = pacsv.read_csv(
-            stream,
-            read_options=pacsv.ReadOptions(
-                column_names=names,
-                skip_rows=1,
-                encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
-                block_size=8 << 20,
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=sniffed.delimiter or "\t",
-                quote_char='"' if quoted else False,
-                invalid_row_handler=on_invalid,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=[names[sniffed.fields[f]] for f in wanted],
-                column_types={names[sniffed.fields[f]]: pa.string() for f in wanted},
-                strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, OSError, EOFError) as exc:
+        table = _parse(sniffed, names, wanted, encoding, quoted, on_invalid)
+    except pa.ArrowInvalid as exc:
+        # Detection saw valid UTF-8 in the head; a cp1252 byte further down (a German product
+        # name) means a Windows download after all: read it as the design's next candidate.
+        if not encoding.startswith("utf-8") or "UTF8" not in str(exc) or sniffed.encoding_given:
+            raise _unreadable(sniffed, exc) from None
+        invalid.clear()
+        sniffed.encoding = "cp1252"
+        try:
+            table = _parse(sniffed, names, wanted, "cp1252", quoted, on_invalid)
+        except (pa.ArrowInvalid, OSError, EOFError) as exc2:
+            raise _unreadable(sniffed, exc2) from None
+    except (OSError, EOFError) as exc:
         raise _unreadable(sniffed, exc) from None
     table = table.rename_columns(wanted)
-    item_rows = table.num_rows
-    lines = _line_numbers(item_rows, invalid)
+    if any(number is None for number, _ in invalid):
+        invalid = _locate(sniffed, invalid)
+    item_rows = table.num_rows + len(invalid)
+    lines = _line_numbers(table.num_rows, invalid)
     for number, text in invalid:
         problems.add(
             source,
@@ -91,6 +85,30 @@ def read_orders(sniffed: Sniff, problems: Problems, *, detail: bool = True) -> O
     table = table.set_column(table.column_names.index("purchase_date"), "purchase_date", stamps)
     table = table.filter(keep) if not pc.all(keep).as_py() else table
     return OrdersRead(_canonical(table, detail), item_rows)
+
+
+def _parse(sniffed: Sniff, names: list[str], wanted: list[str], encoding: str, quoted: bool,
+           on_invalid) -> pa.Table:
+    stream = pa.input_stream(str(sniffed.path), compression=sniffed.compression)
+    return pacsv.read_csv(
+        stream,
+        read_options=pacsv.ReadOptions(
+            column_names=names,
+            skip_rows=1,
+            encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
+            block_size=8 << 20,
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=sniffed.delimiter or "\t",
+            quote_char='"' if quoted else False,
+            invalid_row_handler=on_invalid,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=[names[sniffed.fields[f]] for f in wanted],
+            column_types={names[sniffed.fields[f]]: pa.string() for f in wanted},
+            strings_can_be_null=False,
+        ),
+    )
 
 
 def _unreadable(sniffed: Sniff, exc: Exception) -> UnreadableInput:
@@ -108,6 +126,28 @@ def _unreadable(sniffed: Sniff, exc: Exception) -> UnreadableInput:
             fix="download the export again; a truncated download cannot be read",
         )
     return UnreadableInput(f"cannot read the orders file ({message})", path=sniffed.path)
+
+
+def _locate(sniffed: Sniff, invalid: list[tuple[int | None, str]]) -> list[tuple[int | None, str]]:
+    """Line numbers of skipped rows, which pyarrow's parallel reader does not know: one pass
+    over the file, taken only when a file has rows of the wrong width (rare)."""
+    import gzip
+
+    wanted = {text for number, text in invalid if number is None}
+    found: dict[str, list[int]] = {}
+    opener = gzip.open if sniffed.compression == "gzip" else open
+    encoding = "utf-8" if (sniffed.encoding or "utf-8").startswith("utf-8") else sniffed.encoding
+    with opener(sniffed.path, "rt", encoding=encoding, errors="replace", newline="") as fh:
+        for number, line in enumerate(fh, start=1):
+            line = line.rstrip("\r\n")
+            if line in wanted:
+                found.setdefault(line, []).append(number)
+    out = []
+    for number, text in invalid:
+        if number is None and found.get(text):
+            number = found[text].pop(0)
+        out.append((number, text))
+    return out
 
 
 def _line_numbers(n: int, invalid: list[tuple[int | None, str]]) -> pa.Array:

@@ -1,0 +1,100 @@
+"""The command line: exit codes, exact error lines, --json equal to the library's view."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from odr.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_detect_json_lists_each_file(fx):
+    result = run("detect", fx / "orders_33_columns.tsv", fx / "de_headers.tsv", "--json")
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    assert [(r["kind"], r["rows"], r["delimiter"], r["marketplace"]) for r in got] == [
+        ("feedback", 2, "tab", "Amazon.de"),
+        ("orders", 5, "tab", "Amazon.com"),
+    ]
+    assert set(got[0]) >= {"path", "kind", "encoding", "delimiter", "rows", "marketplace", "problems"}
+    assert got[0]["date_format"] == "D.M.YY (DE)"
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        ("empty.tsv", "{p}: the file is empty. Download the export again from Seller Central"),
+        ("binary.bin", "{p}: this is a binary file, not a text export. Give the tab-delimited .txt or .csv "
+                       "download from Seller Central"),
+        ("truncated.txt.gz", "{p}: the gzip data is damaged (Compressed file ended before the end-of-stream "
+                             "marker was reached). Download the export again; a truncated download cannot be read"),
+        ("bad_date_feedback.tsv", "{p}:3: column 'Date': not a date in M/D/YY (US) (value 'yesterday'). Correct "
+                                  "the date, or pass --date-format with the file's format (e.g. --date-format %d/%m/%y)"),
+    ],
+)
+def test_unusable_input_is_one_line_on_stderr_and_exit_1(fx, name, line):
+    path = fx / name
+    before = path.read_bytes()
+    result = run("detect", path)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == ["odr: error: " + line.format(p=path)]
+    assert "Traceback" not in result.output
+    assert path.read_bytes() == before
+
+
+def test_not_an_export_gets_a_map_snippet(fx):
+    result = run("detect", fx / "not_an_export.csv", "--json")
+    assert result.exit_code == 1
+    (entry,) = json.loads(result.stdout)
+    assert entry["kind"] is None and "not an export odr recognizes" in entry["error"]
+    assert '["not_an_export.csv"]' in entry["map_snippet"]
+    assert "columns found: 'name', 'colour', 'size'" in entry["map_snippet"]
+    assert entry["expected"]["orders"] == ["order_id", "purchase_date", "channel"]
+    assert result.stderr.startswith("odr: error: ")
+
+
+def test_one_bad_file_does_not_hide_the_good_ones(fx):
+    result = run("detect", fx / "feedback_us.tsv", fx / "empty.tsv", "--json")
+    assert result.exit_code == 1
+    kinds = {r["path"].rsplit("/", 1)[-1]: r["kind"] for r in json.loads(result.stdout)}
+    assert kinds == {"feedback_us.tsv": "feedback", "empty.tsv": None}
+
+
+def test_missing_path(tmp_path):
+    result = run("detect", tmp_path / "nope.txt")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (f"odr: error: {tmp_path / 'nope.txt'}: no such file or folder. "
+                                     "Check the path; a folder reads every export in it")
+
+
+def test_debug_shows_the_traceback(fx):
+    result = run("--debug", "detect", fx / "empty.tsv")
+    assert result.exit_code == 1
+    assert type(result.exception).__name__ == "UnreadableInput"
+
+
+def test_usage_error_exits_2():
+    assert run("detect").exit_code == 2
+    assert run("detect", "--no-such-flag", "x").exit_code == 2
+
+
+def test_every_command_has_help():
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__
+        result = run(name, "--help")
+        assert result.exit_code == 0
+        assert len(command.callback.__doc__ or "") > 20, name
+
+
+def test_version():
+    import odr
+
+    assert run("--version").stdout.strip() == f"odr {odr.__version__}"

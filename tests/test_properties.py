@@ -1,0 +1,57 @@
+"""Arbitrary bytes given as any kind of export: a Dataset (with problems) or one OdrError."""
+
+from __future__ import annotations
+
+import gzip
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import odr
+from odr.errors import OdrError
+
+HEADERS = [
+    b"amazon-order-id\tpurchase-date\tfulfillment-channel\tsales-channel\n",
+    b"Date\tRating\tComments\tResponse\tOrder ID\tRater Email\n",
+    "Datum\tBewertung\tKommentar\tIhre Antwort\tTransaktionsnummer\tE-Mail des Bewertenden\n".encode(),
+    b"Order ID,Claim Date,Claim Type,Claim Status\n",
+    b"Order ID,Chargeback Date,Reason,Status\n",
+    b"Order Date,Order ID,Negative Feedback,A-to-z Claim,Chargeback\n",
+    b"order_id,kind,event_date,rating\n",
+    b"order_id,status,action_date\n",
+    b'{"performanceMetrics": ',
+    b"",
+]
+ROW_BITS = st.sampled_from([
+    b"111-0000001-0000001", b"2026-09-06T00:10:00+00:00", b"Merchant", b"Amazon", b"9/7/26", b"1", b"5",
+    b"\t", b",", b"\n", b"\r\n", b'"', b"\xff", b"\x00", "é".encode(), b"Denied", b"Yes", b"{", b"}", b"[",
+])
+
+
+def _check(payload: bytes, name: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(payload)
+        try:
+            data = odr.load(path)
+        except OdrError as error:
+            assert "\n" not in str(error)
+            return
+        assert isinstance(data, odr.Dataset)
+        assert path.read_bytes() == payload
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(header=st.sampled_from(HEADERS), body=st.lists(ROW_BITS, max_size=40),
+       zipped=st.booleans(), name=st.sampled_from(["x.txt", "x.csv", "x.json"]))
+def test_structured_garbage_never_raises_anything_but_odr_error(header, body, zipped, name):
+    payload = header + b"".join(body)
+    _check(gzip.compress(payload) if zipped else payload, name)
+
+
+@settings(max_examples=100, deadline=None)
+@given(payload=st.binary(max_size=400), name=st.sampled_from(["x.txt", "x.csv", "x.json"]))
+def test_arbitrary_bytes_never_raise_anything_but_odr_error(payload, name):
+    _check(payload, name)
