@@ -103,11 +103,23 @@ def frame(table: str, data: dict[str, object] | pd.DataFrame) -> pd.DataFrame:
     out = {}
     for column, dtype in COLUMNS[table].items():
         if column in src:
-            values = src[column]
+            out[column] = _as(src[column], dtype)
+        elif dtype == "bool":
+            out[column] = pd.Series(False, index=pd.RangeIndex(n), dtype=dtype)
         else:
-            values = pd.Series([None] * n, dtype="object")
-        out[column] = _as(values, dtype)
+            out[column] = pd.Series(index=pd.RangeIndex(n), dtype=dtype)
     return pd.DataFrame(out, index=pd.RangeIndex(n))
+
+
+def arrow_to_pandas(table) -> pd.DataFrame:
+    """An Arrow table as a DataFrame whose strings stay Arrow-backed (pandas' ``str``): no
+    round trip through millions of Python string objects."""
+    import numpy as np
+    import pyarrow as pa
+
+    text = pd.StringDtype("pyarrow", na_value=np.nan)
+    mapping = {pa.string(): text, pa.large_string(): text}
+    return table.to_pandas(types_mapper=mapping.get)
 
 
 def _as(values: pd.Series, dtype: str) -> pd.Series:

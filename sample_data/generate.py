@@ -693,8 +693,8 @@ def included_vat(gross: int, rate_bp: int) -> int:
 def price_rows(order: Order) -> list[dict[str, int]]:
     """Cents per item row: item price and tax, shipping (on the first row) and its tax."""
     rows = []
-    subtotal = sum(PRODUCT[line.product.sku].usd * line.quantity if order.market == "US"
-                   else line.product.eur * line.quantity for line in order.lines)
+    subtotal = sum((line.product.usd if order.market == "US" else line.product.eur) * line.quantity
+                   for line in order.lines)
     if order.channel == "AFN":
         shipping = 0
     elif order.market == "US":

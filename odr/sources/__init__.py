@@ -16,7 +16,7 @@ import pandas as pd
 
 from odr import rules
 from odr.errors import OdrError
-from odr.model import Dataset, InputFile, empty, frame
+from odr.model import Dataset, InputFile, arrow_to_pandas, empty, frame
 from odr.sources.aliases import BY_DOMAIN, marketplace as find_marketplace
 from odr.sources.dates import DateColumn, HUMAN, resolve
 from odr.sources.detect import Sniff, expand, sniff
@@ -164,8 +164,7 @@ def _orders(parts: list, sources: list[str]) -> pd.DataFrame:
     if not parts:
         return empty("orders")
     table = collapse(parts, sources)
-    df = table.to_pandas()
-    return frame("orders", df)
+    return frame("orders", arrow_to_pandas(table))
 
 
 def _orders_marketplaces(table) -> str | None:
