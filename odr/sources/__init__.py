@@ -101,6 +101,7 @@ def load(
     )
     defects, merged = _dedupe(_concat("defects", defects_parts))
     defects = rules.apply(defects, ledger, problems)
+    _unplaceable(defects, orders, problems)
     problem_frame = problems.frame()
     per_source = problem_frame["source"].value_counts().to_dict() if len(problem_frame) else {}
     inputs_out = []
@@ -233,6 +234,40 @@ def _dedupe(defects: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     merged = order.loc[drop, "source"].value_counts().to_dict()
     kept = order.loc[~drop].drop(columns=["_key", "_rich", "_has"]).sort_index()
     return kept.reset_index(drop=True), {k: int(v) for k, v in merged.items()}
+
+
+def _unplaceable(defects: pd.DataFrame, orders: pd.DataFrame, problems: Problems) -> None:
+    """Defects whose order date is unknown cannot be put in a window; say which orders to export.
+
+    A buyer can leave feedback or file a claim up to about 90 days after the order, so the
+    order was placed in the 90 days before the defect's own date."""
+    if defects.empty:
+        return
+    unknown = defects[~defects["order_id"].isin(orders["order_id"]) & defects["order_date"].isna()]
+    if unknown.empty:
+        return
+    if orders.empty:
+        first, last = defects["event_date"].min(), defects["event_date"].max()
+        span = (f" placed from {(first - pd.Timedelta(days=90)).date()} to {last.date()}"
+                if pd.notna(first) else "")
+        problems.add(
+            ", ".join(sorted(set(defects["source"]))), None, None, None, "orders_missing",
+            f"no All Orders export was given, so no defect can be placed by its order date; add the "
+            f"All Orders report{span}", "warning",
+        )
+        return
+    for row in unknown.itertuples(index=False):
+        if pd.notna(row.event_date):
+            since = (row.event_date - pd.Timedelta(days=90)).date()
+            hint = f"export All Orders placed from {since} to {row.event_date.date()} to place it"
+        else:
+            hint = "export All Orders covering its order date to place it"
+        problems.add(
+            row.source, None if pd.isna(row.line) else int(row.line), "order_id", row.order_id,
+            "order_not_found",
+            f"{row.kind.replace('_', ' ')} on an order that is in no orders export; not counted "
+            f"until its order date is known: {hint}", "warning",
+        )
 
 
 def _merge_account(a: dict, b: dict) -> dict:

@@ -37,7 +37,7 @@ def test_claim_statuses(fx, order, counts, why):
 
 
 def test_unknown_claim_status_is_a_warning_naming_the_line(fx):
-    problems = odr.load(fx / "claims.csv").problems
+    problems = odr.load(fx / "orders_33_columns.tsv", fx / "claims.csv").problems
     (row,) = problems.itertuples()
     assert (row.line, row.column, row.value, row.severity) == (4, "status", "Mysteriously Frozen", "warning")
 
@@ -79,7 +79,8 @@ def test_own_defects_csv(fx):
     d = data.defects.set_index("order_id")
     assert d.loc["111-0000011-0000011", "order_date"] == pd.Timestamp("2026-09-20")
     assert d.loc["111-0000012-0000012", "kind"] == "chargeback"
-    assert data.problems[["line", "check"]].values.tolist() == [[4, "kind"]]
+    assert data.problems["check"].tolist() == ["kind", "orders_missing"]
+    assert data.problems["line"].iloc[0] == 4
 
 
 def test_ledger_and_its_exclusions(fx):
@@ -105,3 +106,18 @@ def test_the_same_file_given_twice_changes_nothing(fx):
     once = odr.load(fx / "claims.csv", fx / "feedback_us.tsv")
     twice = odr.load(fx / "claims.csv", fx / "feedback_us.tsv", fx / "claims.csv")
     pd.testing.assert_frame_equal(once.defects, twice.defects)
+
+
+def test_defect_on_an_order_in_no_export_names_the_orders_to_export(fx):
+    data = odr.load(fx / "orders_33_columns.tsv", fx / "defect_list.csv", fx / "defects.csv")
+    missing = data.problems[data.problems["check"] == "order_not_found"]
+    # 111-0000009 and 111-0000011 carry their order date (defect list, defects CSV): placeable.
+    assert missing["value"].tolist() == ["111-0000012-0000012"]
+    assert missing["message"].iloc[0].endswith("export All Orders placed from 2026-07-07 to 2026-10-05 to place it")
+
+
+def test_without_any_orders_export_one_problem_says_so(fx):
+    data = odr.load(fx / "feedback_us.tsv")
+    (row,) = data.problems.itertuples()
+    assert row.check == "orders_missing"
+    assert "placed from 2026-06-09 to 2026-10-03" in row.message
