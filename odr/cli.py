@@ -87,14 +87,18 @@ def detect(
     inputs: Inputs,
     as_json: JsonOption = False,
     map_file: MapOption = None,
+    date_format: DateFormatOption = None,
+    marketplace: MarketplaceOption = None,
+    encoding: EncodingOption = None,
 ) -> None:
     """Show what each input is: kind, encoding, delimiter, marketplace, date format, rows, problems.
 
     For a file odr does not recognize, it lists the columns it expected and prints a
     ready-to-edit --map snippet. Exits 1 when any file cannot be used.
     """
+    options = {"map": map_file, "date_format": date_format, "marketplace": marketplace, "encoding": encoding}
     try:
-        results = _detect(inputs, map_file)
+        results = _detect(inputs, options)
     except OdrError as error:
         raise _fail(error) from None
     errors = [r.pop("_exception") for r in results if "_exception" in r]
@@ -111,7 +115,7 @@ def detect(
         raise typer.Exit(1)
 
 
-def _detect(inputs: list[Path], map_file: Path | None) -> list[dict[str, Any]]:
+def _detect(inputs: list[Path], options: dict[str, Any]) -> list[dict[str, Any]]:
     """Per file, the detect object of design §9; a file that fails carries `error` (and, if it
     is readable but unknown, `expected` columns and a `map_snippet`)."""
     from odr.sources import detect_files, load
@@ -120,7 +124,7 @@ def _detect(inputs: list[Path], map_file: Path | None) -> list[dict[str, Any]]:
     from odr.sources.mapping import snippet
 
     files, skipped = expand(inputs)
-    sniffs = detect_files(*files, map=map_file)
+    sniffs = detect_files(*files, map=options.get("map"), encoding=options.get("encoding"))
     results: dict[Path, dict[str, Any]] = {}
     usable: list[Path] = []
     for path, s in zip(files, sniffs, strict=True):
@@ -138,7 +142,7 @@ def _detect(inputs: list[Path], map_file: Path | None) -> list[dict[str, Any]]:
     # fails while being read is reported on its own and the rest are read again without it.
     while usable:
         try:
-            data = load(*usable, map=map_file)
+            data = load(*usable, **options)
         except OdrError as error:
             bad = error.path if error.path in usable else None
             if bad is None:
@@ -209,21 +213,19 @@ def _print_detect(results: list[dict[str, Any]]) -> None:
 
 
 @app.command()
-def demo(
-    map_file: MapOption = None,
-) -> None:
+def demo() -> None:
     """Run odr on the bundled sample exports of a fictional seller (sample_data/)."""
     try:
         folder = sample_data_dir()
         typer.echo(f"Sample exports: {folder}\n")
-        results = _detect([folder], map_file)
+        results = _detect([folder], {})
         for r in results:
             if "_exception" in r:
                 raise r["_exception"]
         _print_detect(results)
         from odr.sources import load
 
-        data = load(folder, map=map_file)
+        data = load(folder)
     except OdrError as error:
         raise _fail(error) from None
     _print_summary(data)

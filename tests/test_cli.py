@@ -98,3 +98,28 @@ def test_version():
     import odr
 
     assert run("--version").stdout.strip() == f"odr {odr.__version__}"
+
+
+def test_the_option_an_error_names_is_accepted(fx):
+    result = run("detect", fx / "ambiguous_dates_feedback.tsv", "--date-format", "%m/%d/%y", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["date_format"] == "M/D/YY (US)"
+    result = run("detect", fx / "ambiguous_dates_feedback.tsv", "--marketplace", "A1F83G8C2ARO7P", "--json")
+    assert json.loads(result.stdout)[0]["date_format"].startswith("D/M/YY")
+
+
+def test_detect_json_equals_the_library_view(fx):
+    import odr
+
+    names = ["orders_33_columns.tsv", "feedback_us.tsv", "claims.csv", "amazon_v2_example.json"]
+    result = run("detect", *(fx / n for n in names), "--json")
+    library = [i.to_dict() for i in odr.load(*(fx / n for n in names)).inputs]
+    assert json.loads(result.stdout) == sorted(library, key=lambda r: r["path"])
+
+
+def test_python_dash_m_odr():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "odr", "--version"], capture_output=True, text=True, check=True)
+    assert done.stdout.startswith("odr ")

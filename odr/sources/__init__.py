@@ -75,7 +75,8 @@ def load(
             rows, extras, n = read_performance(s, problems)
             amazon.append(rows)
             account = _merge_account(account, extras)
-            infos[path] = _info(s, rows=n, used=len(rows))
+            markets = sorted({m for m in rows.get("marketplace", pd.Series(dtype=str)).dropna()})
+            infos[path] = _info(s, rows=n, used=len(rows), marketplace=", ".join(markets) or None)
         else:
             pendings.append(read_table(s, problems, encoding=encoding))
     for path in skipped:
@@ -123,14 +124,16 @@ def load(
     )
 
 
-def detect_files(*inputs: PathArg, map: PathArg | None = None) -> list[Sniff | OdrError]:  # noqa: A002
+def detect_files(
+    *inputs: PathArg, map: PathArg | None = None, encoding: str | None = None  # noqa: A002
+) -> list[Sniff | OdrError]:
     """Detection only, per file: a :class:`Sniff`, or the error that file would stop a run with."""
     colmap = load_map(map)
     files, _ = expand(_paths(inputs))
     out: list[Sniff | OdrError] = []
     for path in files:
         try:
-            out.append(sniff(path, colmap))
+            out.append(sniff(path, colmap, encoding=encoding))
         except OdrError as exc:
             out.append(exc)
     return out
