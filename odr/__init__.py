@@ -31,15 +31,22 @@ _LAZY = {
     "Dataset": "odr.model",
     "InputFile": "odr.model",
     "load": "odr.sources",
+    "analyze": "odr.analysis",
+    "Analysis": "odr.analysis",
+    "CAUSES": "odr.causes",
     "detect_files": "odr.sources",
 }
 
 if TYPE_CHECKING:
+    from odr.analysis import Analysis, analyze
+    from odr.causes import CAUSES
     from odr.model import Dataset, InputFile
     from odr.sources import detect_files, load
 
 __all__ = [
+    "CAUSES",
     "AmbiguousDates",
+    "Analysis",
     "AnalysisError",
     "Dataset",
     "InputFile",
@@ -50,6 +57,7 @@ __all__ = [
     "UnreadableInput",
     "UnrecognizedInput",
     "__version__",
+    "analyze",
     "detect_files",
     "load",
 ]

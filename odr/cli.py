@@ -49,6 +49,25 @@ EncodingOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
+def _date(value: str | None) -> str | None:
+    if value is None:
+        return None
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date like 2026-11-04") from None
+
+
+AsOfOption = Annotated[str | None, typer.Option("--as-of", callback=_date, help="Treat this date (YYYY-MM-DD) as today; default: the latest date in the inputs.")]
+WindowEndOption = Annotated[str | None, typer.Option("--window-end", callback=_date, help="Last day (YYYY-MM-DD) of the window; default: the V2 JSON's window, else as-of minus --lag-days.")]
+WindowDaysOption = Annotated[int, typer.Option("--window-days", min=1, help="Window length in days (Amazon: 60).")]
+LagDaysOption = Annotated[int, typer.Option("--lag-days", min=0, help="Days between the latest data and the window end (Amazon's dashboard: about 14).")]
+ExcludeCancelledOption = Annotated[bool, typer.Option("--exclude-cancelled", help="Leave cancelled orders out of the denominator (Amazon does not document which it does).")]
+CausesOption = Annotated[Path | None, typer.Option("--causes", help="CSV of order_id,causes: your own causes, overriding the classifier.")]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"odr {__version__}")
@@ -229,6 +248,206 @@ def demo() -> None:
     except OdrError as error:
         raise _fail(error) from None
     _print_summary(data)
+
+
+def _load(inputs: list[Path], map_file: Path | None, date_format: str | None, marketplace: str | None,
+          encoding: str | None, *, detail: bool) -> Any:
+    from odr.sources import load
+
+    return load(*inputs, map=map_file, date_format=date_format, marketplace=marketplace, encoding=encoding,
+                detail=detail)
+
+
+def _overrides(path: Path | None) -> dict[str, list[str]]:
+    """--causes FILE: a CSV with order_id and causes columns."""
+    if path is None:
+        return {}
+    import csv
+
+    from odr.causes import parse_overrides
+
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        raise OdrError(f"cannot read the causes file ({exc.strerror})", path=path) from None
+    if not rows or not {"order_id", "causes"} <= set(rows[0]):
+        raise OdrError("the causes file needs the columns order_id and causes", path=path,
+                       fix="write e.g. order_id,causes / 113-4829301-5520194,damaged; poor_service")
+    pairs = [(r["order_id"].strip(), r["causes"]) for r in rows]
+    overrides, bad = parse_overrides(pairs, str(path))
+    if bad:
+        raise OdrError(bad[0], path=path)
+    return overrides
+
+
+@app.command()
+def metrics(
+    inputs: Inputs,
+    as_json: JsonOption = False,
+    as_of: AsOfOption = None,
+    window_end: WindowEndOption = None,
+    window_days: WindowDaysOption = 60,
+    lag_days: LagDaysOption = 14,
+    exclude_cancelled: ExcludeCancelledOption = False,
+    fail_above: Annotated[bool, typer.Option("--fail-above", help="Exit 3 when a channel is at or above the 1% target (for cron alerts).")] = False,
+    causes_file: CausesOption = None,
+    map_file: MapOption = None,
+    date_format: DateFormatOption = None,
+    marketplace: MarketplaceOption = None,
+    encoding: EncodingOption = None,
+) -> None:
+    """The Order Defect Rate per channel and marketplace, as Amazon computes it.
+
+    Seller-fulfilled (MFN) and FBA (AFN) orders are rated apart; orders are counted by their
+    purchase date in the window, each once however many defects it has. With a V2 performance
+    JSON among the inputs, Amazon's own figures are reconciled with ours.
+    """
+    from odr.analysis import analyze
+
+    try:
+        overrides = _overrides(causes_file)
+        data = _load(inputs, map_file, date_format, marketplace, encoding, detail=False)
+        analysis = analyze(data, window_end=window_end, window_days=window_days, lag_days=lag_days,
+                           exclude_cancelled=exclude_cancelled, as_of=as_of, causes=overrides)
+    except OdrError as error:
+        raise _fail(error) from None
+    if as_json:
+        typer.echo(analysis.to_json())
+    else:
+        _print_metrics(analysis)
+    if fail_above and bool(analysis.channels["above_target"].any()):
+        raise typer.Exit(3)
+
+
+def _pct(rate: float) -> str:
+    return f"{rate:.2%}"
+
+
+def _print_metrics(a: Any) -> None:
+    from rich.table import Table
+
+    console = _console()
+    w = a.window
+    console.print(f"[bold]Order Defect Rate[/bold], orders placed {w.start.date()} .. {w.end.date()} "
+                  f"({w.days} days; window from {w.source})")
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for col in ("", "orders", "defective", "ODR", "target", "", "neg. feedback", "A-to-z", "chargebacks"):
+        table.add_column(col, justify="left" if col in ("",) else "right")
+    def add(label: str, row: Any) -> None:
+        flag = "[red]above target[/red]" if row["above_target"] else "[green]ok[/green]"
+        table.add_row(label, f"{row['orders']:,}", f"{row['defective_orders']:,}", _pct(row["rate"]),
+                      f"< {row['target']:.0%}", flag, str(row["negative_feedback"]), str(row["a_to_z_claims"]),
+                      str(row["chargebacks"]))
+    for ch, label in (("MFN", "Seller-fulfilled (MFN)"), ("AFN", "FBA (AFN)")):
+        add(label, a.channels.loc[ch])
+    markets = a.marketplaces[a.marketplaces["orders"] + a.marketplaces["defective_orders"] > 0]
+    if len(markets.index.get_level_values(0).unique()) > 1:
+        for (market, ch), row in markets.iterrows():
+            add(f"  {market} {ch}", row)
+    console.print(table)
+    causes = a.cause_counts()
+    if any(causes.values()):
+        console.print("Causes (defective orders, multi-label): " + ", ".join(
+            f"{c} {n}" for c, n in causes.items() if n))
+    excluded = a.excluded["excluded_because"].value_counts()
+    if len(excluded):
+        console.print("Not counted: " + ", ".join(f"{r} {n}" for r, n in excluded.items()))
+    console.print()
+    for f in a.forecasts.values():
+        console.print(f.explanation, markup=False)
+        if f.defect_free_orders_needed:
+            console.print(f"  Or: {f.defect_free_orders_needed:,} more defect-free {f.channel} orders in the "
+                          "current window would bring it under target.", markup=False)
+        if f.small_denominator:
+            console.print(f"  {f.small_denominator}", markup=False)
+    rec = a.reconciliation
+    if len(rec):
+        diff = rec[rec["likely_reason"] != ""]
+        console.print(f"\n[bold]Amazon's figures[/bold]: {len(rec) - len(diff)} of {len(rec)} agree.")
+        for r in diff.itertuples(index=False):
+            ours = _pct(r.ours) if r.measure == "rate" else f"{int(r.ours):,}"
+            theirs = _pct(r.amazon) if r.measure == "rate" else f"{int(r.amazon):,}"
+            console.print(f"  {r.marketplace} {r.channel} {r.measure}: ours {ours}, Amazon {theirs} — "
+                          f"{r.likely_reason}", markup=False)
+    for note in a.notes:
+        console.print(note, markup=False)
+    _print_problems(console, a.problems)
+
+
+def _print_problems(console: Any, problems: Any) -> None:
+    if not len(problems):
+        return
+    console.print(f"\n[bold]Input problems[/bold]: {len(problems)}")
+    for p in problems.head(10).itertuples():
+        where = f"{p.source}:{p.line}" if not _na(p.line) else p.source
+        console.print(f"  {where}: {p.message}", markup=False)
+    if len(problems) > 10:
+        console.print(f"  ... and {len(problems) - 10} more (--json lists them all)")
+
+
+@app.command()
+def classify(
+    inputs: Inputs,
+    as_json: JsonOption = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+    causes_file: CausesOption = None,
+    map_file: MapOption = None,
+    date_format: DateFormatOption = None,
+    marketplace: MarketplaceOption = None,
+    encoding: EncodingOption = None,
+) -> None:
+    """The cause of every defect (non-receipt, damaged, not as described, poor service) and the
+    phrase or field that decided it; texts that name no cause stay unclassified."""
+    if as_json and as_csv:
+        raise typer.BadParameter("choose one of --json and --csv")
+    from odr.causes import classify_defects, describe, parse_overrides
+
+    try:
+        overrides = _overrides(causes_file)
+        data = _load(inputs, map_file, date_format, marketplace, encoding, detail=False)
+        ledger = data.ledger.dropna(subset=["causes"])
+        from_ledger, _ = parse_overrides(list(zip(ledger["order_id"], ledger["causes"], strict=True)), "ledger")
+        defects = classify_defects(data.defects, {**from_ledger, **overrides})
+    except OdrError as error:
+        raise _fail(error) from None
+    rows = [
+        {"order_id": r.order_id, "kind": r.kind,
+         "event_date": None if _na(r.event_date) else r.event_date.strftime("%Y-%m-%d"),
+         "causes": list(r.causes), "evidence": describe(r.causes, r.evidence),
+         "text": None if _na(r.text) else r.text}
+        for r in defects.itertuples(index=False)
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif as_csv:
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["order_id", "kind", "event_date", "causes", "evidence", "text"])
+        for r in rows:
+            writer.writerow([r["order_id"], r["kind"], r["event_date"] or "", "; ".join(r["causes"]),
+                             r["evidence"], _csv_safe(r["text"] or "")])
+        typer.echo(buffer.getvalue(), nl=False)
+    else:
+        from rich.table import Table
+
+        console = _console()
+        table = Table(box=None, header_style="bold", pad_edge=False)
+        for col in ("order", "kind", "date", "causes", "why", "text"):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            text = (r["text"] or "")[:70]
+            table.add_row(r["order_id"], r["kind"].replace("_", " "), r["event_date"] or "",
+                          ", ".join(r["causes"]), r["evidence"], text)
+        console.print(table, markup=False)
+
+
+def _csv_safe(value: str) -> str:
+    """Spreadsheets execute cells starting with = + - @ (and tab/CR): make them text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _print_summary(data: Any) -> None:

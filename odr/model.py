@@ -56,6 +56,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "action": STR,
         "note": STR,
         "evidence": STR,
+        "causes": STR,  # seller override, e.g. 'damaged; poor_service'
         "source": STR,
         "line": "Int64",
     },

@@ -5,8 +5,8 @@ import odr
 
 def test_exported_names_are_exactly_the_intended_ones():
     assert sorted(odr.__all__) == [
-        "AmbiguousDates", "AnalysisError", "Dataset", "InputFile", "InputNotFound", "InvalidValue",
-        "MappingError", "OdrError", "UnreadableInput", "UnrecognizedInput", "__version__", "detect_files", "load",
+        "AmbiguousDates", "Analysis", "AnalysisError", "CAUSES", "Dataset", "InputFile", "InputNotFound", "InvalidValue",
+        "MappingError", "OdrError", "UnreadableInput", "UnrecognizedInput", "__version__", "analyze", "detect_files", "load",
     ]
     for name in odr.__all__:
         assert getattr(odr, name) is not None

@@ -93,6 +93,12 @@ def load(
     for p in pendings:
         fmt = _resolve_dates(p, order_day, order_market, date_format, market)
         mk = p.sniff.marketplace
+        if p.table == "defects" and not mk and len(p.data):
+            # A file's rows share its marketplace: the one its known orders were placed on.
+            joined = _joined_marketplace(p, order_market)
+            if joined:
+                current = p.data["marketplace"] if "marketplace" in p.data else pd.Series(index=p.data.index, dtype="str")
+                p.data["marketplace"] = current.fillna(joined)
         infos[p.sniff.path] = _info(p.sniff, rows=p.rows, used=len(p.data), date_format=fmt, note=p.note,
                                     marketplace=_domain(mk) if mk else _joined_marketplace(p, order_market))
         (ledger_parts if p.table == "ledger" else defects_parts).append(p.data)

@@ -264,9 +264,9 @@ def _ledger(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending:
         "not a ledger status (" + ", ".join(RULES.ledger_statuses) + "); kept as written", "warning",
     )
     out["status"] = status.where(status.isin(RULES.ledger_statuses), frame["status"])
-    for name in ("action", "note", "evidence"):
+    for name in ("action", "note", "evidence", "causes"):
         if name in frame:
-            out[name] = frame[name]
+            out[name] = frame[name].where(frame[name] != "")
     out["source"] = source
     out["line"] = frame["line"]
     return _finish(sniffed, frame, out, ("action_date",), table="ledger")

@@ -1,0 +1,249 @@
+"""`odr.analyze`: a :class:`Dataset` in, an :class:`Analysis` out (design §2, §5, §9)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from odr import metrics as m
+from odr.errors import AnalysisError
+from odr.model import CHANNELS, Dataset
+from odr.rules import RULES
+from odr.sources.problems import Problems
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Analysis:
+    """The ODR of a dataset over one window, and everything that explains it.
+
+    Every table is a pandas DataFrame: ``channels`` (MFN, AFN), ``marketplaces`` (marketplace ×
+    channel), ``defective_orders`` (one row per order Amazon counts, with the day it leaves the
+    window), ``defects`` (every defect event, placed), ``excluded``, ``trend``,
+    ``reconciliation`` and ``problems``."""
+
+    dataset: Dataset
+    window: m.Window
+    as_of: pd.Timestamp | None
+    exclude_cancelled: bool
+    lag_days: int
+    channels: pd.DataFrame
+    marketplaces: pd.DataFrame
+    defects: pd.DataFrame
+    defective_orders: pd.DataFrame
+    excluded: pd.DataFrame
+    trend: pd.DataFrame
+    forecasts: dict[str, m.Forecast]
+    reconciliation: pd.DataFrame
+    problems: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``schema_version: 1`` document of design §9 (also ``summary.json``)."""
+        from odr import __version__
+
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "odr", "version": __version__},
+            "as_of": _day(self.as_of),
+            "window": {"start": _day(self.window.start), "end": _day(self.window.end), "days": self.window.days},
+            "channels": {ch: _figures(self.channels.loc[ch]) for ch in CHANNELS},
+            "marketplaces": {
+                market: {ch: _figures(self.marketplaces.loc[(market, ch)]) for ch in CHANNELS}
+                for market in self.marketplaces.index.get_level_values(0).unique()
+            },
+            "causes": self.cause_counts(),
+            "excluded": {str(k): int(v) for k, v in self.excluded["excluded_because"].value_counts().sort_index().items()},
+            "forecast": {
+                ch: {"under_target_on": _day(f.under_target_on), "defect_free_orders_needed": f.defect_free_orders_needed}
+                for ch, f in self.forecasts.items()
+            },
+            "amazon": self._amazon_block(),
+            "problems": [
+                {"source": p.source, "line": None if pd.isna(p.line) else int(p.line),
+                 "column": None if pd.isna(p.column) else p.column, "message": p.message}
+                for p in self.problems.itertuples(index=False)
+            ],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def cause_counts(self) -> dict[str, int]:
+        """Defective orders in the window per cause (multi-label); every cause always present."""
+        from odr.causes import CAUSES
+
+        counts = dict.fromkeys(CAUSES, 0)
+        if "causes" in self.defective_orders and len(self.defective_orders):
+            for causes in self.defective_orders["causes"]:
+                for cause in causes:
+                    counts[cause] += 1
+        return counts
+
+    def _amazon_block(self) -> dict[str, Any] | None:
+        amazon = self.dataset.amazon_metrics
+        if amazon.empty:
+            return None
+        markets: dict[str, Any] = {}
+        for row in amazon.itertuples(index=False):
+            markets.setdefault(row.marketplace or row.marketplace_id or "unknown", {})[row.channel] = {
+                "window": {"start": _day(row.window_start), "end": _day(row.window_end)},
+                "orders": _int(row.orders), "defective_orders": _int(row.defective_orders),
+                "rate": None if pd.isna(row.rate) else float(row.rate),
+                "target": None if pd.isna(row.target) else float(row.target),
+                "status": None if pd.isna(row.status) else row.status,
+                "negative_feedback": _int(row.negative_feedback), "a_to_z_claims": _int(row.a_to_z_claims),
+                "chargebacks": _int(row.chargebacks),
+            }
+        return {
+            "marketplaces": markets,
+            "account_statuses": self.dataset.account.get("account_statuses", {}),
+            "account_health": self.dataset.account.get("account_health", {}),
+            "reconciliation": [
+                {"marketplace": r.marketplace, "channel": r.channel, "measure": r.measure,
+                 "ours": _num(r.ours), "amazon": _num(r.amazon), "difference": _num(r.difference),
+                 "likely_reason": r.likely_reason}
+                for r in self.reconciliation.itertuples(index=False)
+            ],
+        }
+
+    def __repr__(self) -> str:
+        parts = [f"{ch} {self.channels.loc[ch, 'rate']:.2%} ({self.channels.loc[ch, 'defective_orders']}"
+                 f"/{self.channels.loc[ch, 'orders']})" for ch in CHANNELS]
+        return f"<Analysis window {self.window.start.date()}..{self.window.end.date()}: {', '.join(parts)}>"
+
+
+def _day(value: Any) -> str | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _num(value: Any) -> float | int | None:
+    if value is None or pd.isna(value):
+        return None
+    value = float(value)
+    return int(value) if value.is_integer() else round(value, 6)
+
+
+def _figures(row: pd.Series) -> dict[str, Any]:
+    return {
+        "orders": int(row["orders"]), "defective_orders": int(row["defective_orders"]),
+        "rate": round(float(row["rate"]), 6), "target": float(row["target"]),
+        "above_target": bool(row["above_target"]),
+        "negative_feedback": int(row["negative_feedback"]), "a_to_z_claims": int(row["a_to_z_claims"]),
+        "chargebacks": int(row["chargebacks"]),
+    }
+
+
+def analyze(
+    dataset: Dataset,
+    *,
+    window_end: str | pd.Timestamp | None = None,
+    window_days: int = RULES.window_days,
+    lag_days: int = RULES.lag_days,
+    exclude_cancelled: bool = False,
+    as_of: str | pd.Timestamp | None = None,
+    classify: bool = True,
+    causes: dict[str, list[str]] | None = None,
+) -> Analysis:
+    """Compute the ODR of `dataset` exactly as design §5 states it.
+
+    The window ends at `window_end`; by default at the V2 JSON's ODR window end when one was
+    given, else `lag_days` before `as_of` (the latest date in the inputs). `causes` maps order
+    ids to the seller's own causes, overriding the classifier (as the ledger's causes column does)."""
+    if window_days < 1:
+        raise AnalysisError("the window must be at least one day long", value=window_days,
+                            fix="pass --window-days 60 (Amazon's window)")
+    problems = Problems()
+    as_of_day = pd.Timestamp(as_of).normalize() if as_of is not None else dataset.as_of
+    window = _window(dataset, as_of_day, window_end, window_days, lag_days)
+    placed = m.place_defects(dataset, problems)
+    if classify:
+        from odr.causes import classify_defects, parse_overrides
+
+        ledger = dataset.ledger.dropna(subset=["causes"])
+        overrides, unknown = parse_overrides(list(zip(ledger["order_id"], ledger["causes"], strict=True)), "ledger")
+        for message in unknown:
+            problems.add("ledger", None, "causes", None, "cause", message + "; left out", "warning")
+        overrides.update(causes or {})
+        placed = classify_defects(placed, overrides)
+    placed["in_window"] = window.contains(placed["order_day"]).fillna(False).astype(bool)
+
+    orders_window = m.window_orders(dataset, placed, window, exclude_cancelled)
+    in_denominator = placed["order_id"].isin(orders_window["order_id"])
+    placed["counted"] = placed["counts"] & placed["in_window"] & in_denominator & placed["channel"].notna()
+    counted = placed[placed["counted"]]
+
+    channels = m.rates(counted, orders_window, ["channel"])
+    marketplaces = m.rates(counted, orders_window, ["marketplace", "channel"])
+    defective = m.defective_order_table(counted, window)
+    if classify and len(defective):
+        defective = _attach_causes(defective, counted)
+
+    # Trend and forecast look at all orders (every window end), not only this window's.
+    all_window = m.Window(pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01"), window.days, "all")
+    orders_all = m.window_orders(dataset, placed, all_window, exclude_cancelled)
+    counted_all = placed[placed["counts"] & placed["order_id"].isin(orders_all["order_id"]) & placed["channel"].notna()]
+    complete_until = (as_of_day - pd.Timedelta(days=lag_days)) if as_of_day is not None else window.end
+    trend = m.trend(orders_all, counted_all, window, complete_until)
+    forecasts = {ch: m.forecast(ch, channels, defective, orders_all, window) for ch in CHANNELS}
+
+    excluded = placed[placed["in_window"] & placed["excluded_because"].notna()].reset_index(drop=True)
+    reconciliation = m.reconcile(marketplaces, dataset.amazon_metrics,
+                                 _context(dataset, placed, orders_all, window, exclude_cancelled))
+    notes = []
+    if window.source == "Amazon's V2 performance report" and window.days != window_days:
+        notes.append(f"Amazon's window is {window.days} days; --window-days {window_days} was not applied")
+    all_problems = pd.concat([df for df in (dataset.problems, problems.frame()) if len(df)] or [dataset.problems],
+                             ignore_index=True)
+    return Analysis(
+        dataset=dataset, window=window, as_of=as_of_day, exclude_cancelled=exclude_cancelled, lag_days=lag_days,
+        channels=channels, marketplaces=marketplaces, defects=placed, defective_orders=defective,
+        excluded=excluded, trend=trend, forecasts=forecasts, reconciliation=reconciliation,
+        problems=all_problems, notes=notes,
+    )
+
+
+def _window(dataset: Dataset, as_of: pd.Timestamp | None, window_end: Any, window_days: int,
+            lag_days: int) -> m.Window:
+    if window_end is not None:
+        return m.choose_window(dataset, as_of=as_of, window_end=pd.Timestamp(window_end),
+                               window_days=window_days, lag_days=lag_days)
+    amazon = dataset.amazon_metrics.dropna(subset=["window_start", "window_end"])
+    if len(amazon):
+        return m.choose_window(dataset, as_of=as_of, window_end=None, window_days=None, lag_days=lag_days)
+    return m.choose_window(dataset, as_of=as_of, window_end=None, window_days=window_days, lag_days=lag_days)
+
+
+def _attach_causes(defective: pd.DataFrame, counted: pd.DataFrame) -> pd.DataFrame:
+    """Each defective order's causes: the union over its defects, primary cause first."""
+    from odr.causes import order_causes
+
+    return defective.merge(order_causes(counted), on="order_id", how="left")
+
+
+def _context(dataset: Dataset, placed: pd.DataFrame, orders_all: pd.DataFrame, window: m.Window,
+             exclude_cancelled: bool) -> dict[str, Any]:
+    """What reconciliation needs to explain a difference."""
+    in_window = orders_all[window.contains(orders_all["order_day"])]
+    all_in_window = m.window_orders(dataset, placed, window, exclude_cancelled=False)
+    cancelled = all_in_window[all_in_window["cancelled"]].groupby(["marketplace", "channel"]).size().to_dict()
+    coverage = {}
+    for ch in CHANNELS:
+        mine = orders_all[orders_all["channel"] == ch]["order_day"]
+        if len(mine):
+            coverage[ch] = (mine.min(), mine.max())
+    unplaced_rows = placed[placed["order_day"].isna() & placed["counts"]]
+    unplaced = unplaced_rows.groupby("marketplace").size().to_dict()
+    excluded = (placed[placed["in_window"] & placed["excluded_because"].notna()]
+                .groupby(["marketplace", "channel"]).size().to_dict())
+    del in_window
+    return {"window": window, "cancelled": cancelled, "coverage": coverage, "unplaced": unplaced,
+            "excluded": excluded, "exclude_cancelled": exclude_cancelled}

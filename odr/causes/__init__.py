@@ -1,0 +1,24 @@
+"""Causes: the taxonomy and the classifier (design §6)."""
+
+from odr.causes.classify import (
+    TEXT_CAUSES,
+    UNCLASSIFIED,
+    classify_defects,
+    classify_texts,
+    describe,
+    order_causes,
+    parse_overrides,
+)
+from odr.causes.taxonomy import CAUSES, Cause
+
+__all__ = [
+    "CAUSES",
+    "TEXT_CAUSES",
+    "UNCLASSIFIED",
+    "Cause",
+    "classify_defects",
+    "classify_texts",
+    "describe",
+    "order_causes",
+    "parse_overrides",
+]

@@ -1,0 +1,324 @@
+"""The Order Defect Rate as Amazon computes it (design §5; amazon-reports.md §5, §8).
+
+ODR = orders with one or more counting defects ÷ distinct orders placed in the window, by order
+(purchase) date in UTC, the window inclusive at both ends, separately for seller-fulfilled (MFN)
+and FBA (AFN) orders and per marketplace. An order with several defects counts once; each
+component (negative feedback, A-to-z claims, chargebacks) counts orders, so they can add up to
+more than the defective orders. Every function here is a pure function of tables: no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from odr.model import CHANNELS, DEFECT_KINDS, Dataset
+from odr.rules import RULES
+from odr.sources.problems import Problems
+
+COMPONENTS = {"negative_feedback": "negative_feedback", "a_to_z_claim": "a_to_z_claims", "chargeback": "chargebacks"}
+CANCELLED = {"cancelled", "canceled"}
+UNKNOWN_MARKETPLACE = "unknown"
+RECENT_DAYS = 30  # the forecast assumes orders keep coming at the last 30 days' average
+
+
+@dataclass(frozen=True)
+class Window:
+    start: pd.Timestamp
+    end: pd.Timestamp
+    days: int
+    source: str  # how it was chosen, in words
+
+    def contains(self, days: pd.Series) -> pd.Series:
+        return (days >= self.start) & (days <= self.end)
+
+
+def choose_window(
+    dataset: Dataset,
+    *,
+    as_of: pd.Timestamp | None,
+    window_end: pd.Timestamp | None,
+    window_days: int | None,
+    lag_days: int,
+) -> Window:
+    """The analysis window: --window-end if given; else the V2 JSON's ODR reportingDateRange;
+    else it ends `lag_days` before `as_of`, the latest date in the inputs (never the wall clock)."""
+    days = window_days or RULES.window_days
+    if window_end is not None:
+        end = pd.Timestamp(window_end).normalize()
+        return Window(end - pd.Timedelta(days=days - 1), end, days, "--window-end")
+    amazon = dataset.amazon_metrics.dropna(subset=["window_start", "window_end"])
+    if len(amazon) and window_days is None:
+        spans = amazon.groupby(["window_start", "window_end"]).size().sort_values(ascending=False)
+        start, end = spans.index[0]
+        return Window(start, end, int((end - start).days) + 1, "Amazon's V2 performance report")
+    if as_of is None:
+        raise_no_dates()
+    end = pd.Timestamp(as_of).normalize() - pd.Timedelta(days=lag_days)
+    return Window(end - pd.Timedelta(days=days - 1), end, days,
+                  f"{lag_days} days before the latest date in the inputs ({pd.Timestamp(as_of).date()})")
+
+
+def raise_no_dates() -> None:
+    from odr.errors import AnalysisError
+
+    raise AnalysisError(
+        "the inputs hold no dates at all, so no window can be chosen",
+        fix="add the All Orders report, or pass --window-end DATE",
+    )
+
+
+def order_days(orders: pd.DataFrame) -> pd.Series:
+    """Each order's UTC calendar date (the purchase date is UTC already)."""
+    return orders["purchase_date"].dt.tz_localize(None).dt.normalize().astype("datetime64[s]")
+
+
+def place_defects(dataset: Dataset, problems: Problems) -> pd.DataFrame:
+    """Every defect with its order's date, channel and marketplace: from the orders export,
+    else from the defect source itself (a claim's order date, the defect list's channel)."""
+    defects = dataset.defects.copy()
+    orders = dataset.orders
+    info = pd.DataFrame({
+        "order_id": orders["order_id"],
+        "_day": order_days(orders),
+        "_channel": orders["channel"],
+        "_market": orders["marketplace"],
+        "_status": orders["order_status"],
+        "skus": orders["skus"],
+        "asins": orders["asins"],
+    })
+    placed = defects.merge(info, on="order_id", how="left", validate="many_to_one")
+    placed["in_orders"] = placed["_day"].notna()
+    placed["order_day"] = placed["_day"].fillna(placed["order_date"]).astype("datetime64[s]")
+    placed["channel"] = placed["_channel"].fillna(placed["channel"])
+    placed["marketplace"] = placed["_market"].fillna(placed["marketplace"]).fillna(UNKNOWN_MARKETPLACE)
+    placed["order_status"] = placed["_status"]
+    lost = placed[placed["order_day"].notna() & placed["channel"].isna()]
+    for row in lost.itertuples(index=False):
+        problems.add(row.source, None if pd.isna(row.line) else int(row.line), "order_id", row.order_id,
+                     "channel_unknown",
+                     "the order is in no orders export and its source does not say FBA or seller-fulfilled; "
+                     "not counted: add the All Orders report that holds it", "warning")
+    return placed.drop(columns=["_day", "_channel", "_market", "_status"])
+
+
+def window_orders(dataset: Dataset, placed: pd.DataFrame, window: Window,
+                  exclude_cancelled: bool) -> pd.DataFrame:
+    """Distinct orders placed in the window: the orders export, plus orders that only a defect
+    source knows (with its order date and channel): Amazon counts those too."""
+    orders = dataset.orders
+    frame = pd.DataFrame({
+        "order_id": orders["order_id"],
+        "order_day": order_days(orders),
+        "channel": orders["channel"],
+        "marketplace": orders["marketplace"].fillna(UNKNOWN_MARKETPLACE),
+        "cancelled": orders["order_status"].str.casefold().isin(CANCELLED).fillna(False).astype(bool),
+    })
+    extra = placed[~placed["in_orders"] & placed["order_day"].notna() & placed["channel"].notna()]
+    if len(extra):
+        extra = extra.drop_duplicates("order_id")
+        frame = pd.concat([frame, pd.DataFrame({
+            "order_id": extra["order_id"], "order_day": extra["order_day"], "channel": extra["channel"],
+            "marketplace": extra["marketplace"], "cancelled": False,
+        })], ignore_index=True)
+    frame = frame[window.contains(frame["order_day"])]
+    if exclude_cancelled:
+        frame = frame[~frame["cancelled"]]
+    return frame.reset_index(drop=True)
+
+
+def rates(counted: pd.DataFrame, orders: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """ODR table grouped `by` (['channel'] or ['marketplace', 'channel']): both channels always
+    present, zeros where empty."""
+    n_orders = orders.groupby(by).size().rename("orders")
+    defective = counted.groupby(by)["order_id"].nunique().rename("defective_orders")
+    parts = [n_orders, defective]
+    for kind, column in COMPONENTS.items():
+        sub = counted[counted["kind"] == kind]
+        parts.append(sub.groupby(by)["order_id"].nunique().rename(column))
+    table = pd.concat(parts, axis=1)
+    if by == ["channel"]:
+        index = pd.Index(CHANNELS, name="channel")
+    else:
+        markets = sorted(set(orders["marketplace"]) | set(counted["marketplace"]))
+        index = pd.MultiIndex.from_product([markets, CHANNELS], names=by)
+    table = table.reindex(index).fillna(0).astype("int64")
+    table["rate"] = np.where(table["orders"] > 0, table["defective_orders"] / table["orders"].clip(lower=1), 0.0)
+    table["target"] = RULES.target
+    table["above_target"] = table["rate"] >= RULES.target  # Amazon's target is "under 1%"
+    return table[["orders", "defective_orders", "rate", "target", "above_target",
+                  "negative_feedback", "a_to_z_claims", "chargebacks"]]
+
+
+def defective_order_table(counted: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """One row per defective order in the window: what Amazon counts, and when it drops out."""
+    if counted.empty:
+        return pd.DataFrame(columns=["order_id", "order_day", "channel", "marketplace", "skus", "asins",
+                                     "kinds", "defects", "first_event", "last_event", "leaves_window_on"])
+    g = counted.sort_values(["order_id", "event_date"]).groupby("order_id", sort=False)
+    table = pd.DataFrame({
+        "order_day": g["order_day"].first(),
+        "channel": g["channel"].first(),
+        "marketplace": g["marketplace"].first(),
+        "skus": g["skus"].first(),
+        "asins": g["asins"].first(),
+        "kinds": g["kind"].agg(lambda k: ", ".join(sorted(set(k), key=DEFECT_KINDS.index))),
+        "defects": g.size(),
+        "first_event": g["event_date"].min(),
+        "last_event": g["event_date"].max(),
+    })
+    # The first window end that no longer includes the order: its date + window length.
+    table["leaves_window_on"] = table["order_day"] + pd.Timedelta(days=window.days)
+    table = table.reset_index().sort_values(["channel", "order_day", "order_id"], ignore_index=True)
+    return table
+
+
+def daily(frame: pd.DataFrame, days: pd.DatetimeIndex, column: str = "order_id") -> pd.DataFrame:
+    """Distinct `column` per day and channel, over every day in `days` (zeros where none)."""
+    counts = frame.groupby(["order_day", "channel"])[column].nunique().unstack("channel")
+    return counts.reindex(index=days, columns=list(CHANNELS)).fillna(0).astype("int64")
+
+
+def trend(orders_all: pd.DataFrame, counted_all: pd.DataFrame, window: Window,
+          complete_until: pd.Timestamp) -> pd.DataFrame:
+    """The rolling-window ODR per channel for every window end the orders data covers fully.
+
+    `complete` is False for windows ending after `complete_until` (as_of − lag): defects on
+    their latest orders may not have arrived yet."""
+    if orders_all.empty:
+        return pd.DataFrame(columns=["window_end", "channel", "orders", "defective_orders", "rate", "complete"])
+    first, last = orders_all["order_day"].min(), orders_all["order_day"].max()
+    days = pd.date_range(first, max(last, window.end), freq="D")
+    o = daily(orders_all, days).rolling(window.days, min_periods=window.days).sum()
+    d = daily(counted_all, days).rolling(window.days, min_periods=window.days).sum()
+    o, d = o.loc[o.index <= last].dropna(), d.loc[d.index <= last].dropna()
+    if o.empty:
+        return pd.DataFrame(columns=["window_end", "channel", "orders", "defective_orders", "rate", "complete"])
+    long = pd.DataFrame({
+        "orders": o.stack(),
+        "defective_orders": d.stack(),
+    }).astype("int64")
+    long.index.names = ["window_end", "channel"]
+    long = long.reset_index()
+    long["rate"] = np.where(long["orders"] > 0, long["defective_orders"] / long["orders"].clip(lower=1), 0.0)
+    long["complete"] = long["window_end"] <= complete_until
+    return long.sort_values(["channel", "window_end"], ignore_index=True)
+
+
+@dataclass(frozen=True)
+class Forecast:
+    channel: str
+    under_target_on: pd.Timestamp | None  # first window end with ODR under target
+    defect_free_orders_needed: int
+    daily_orders: float
+    explanation: str
+    small_denominator: str | None
+
+
+def forecast(channel: str, table: pd.DataFrame, defective: pd.DataFrame, orders_all: pd.DataFrame,
+             window: Window) -> Forecast:
+    """When the channel's ODR falls back under target if no new defect arrives and orders keep
+    coming at the last 30 days' daily average; and how many defect-free orders that takes."""
+    n = int(table.loc[channel, "orders"])
+    d = int(table.loc[channel, "defective_orders"])
+    target = RULES.target
+    needed = max(0, int(np.floor(d / target)) - n + 1) if d else 0
+    mine = orders_all[orders_all["channel"] == channel]
+    data_end = mine["order_day"].max() if len(mine) else window.end
+    recent = mine[mine["order_day"] > data_end - pd.Timedelta(days=RECENT_DAYS)]
+    per_day = len(recent.drop_duplicates("order_id")) / RECENT_DAYS if len(mine) else 0.0
+    small = None
+    if 0 < n < 1000:
+        small = (f"With only {n:,} {channel} orders in the window, each defective order moves the ODR by "
+                 f"{100 / n:.2f} percentage points: a handful of complaints decides the rate.")
+    if n and d / n < target:
+        return Forecast(channel, window.end, 0, per_day,
+                        f"The {channel} ODR is already under {target:.0%} for the window ending {window.end.date()}.",
+                        small)
+    if d == 0 and n == 0:
+        return Forecast(channel, None, 0, per_day, f"No {channel} orders in the window.", small)
+    days_mine = mine.drop_duplicates("order_id")["order_day"].value_counts()
+    order_days_sorted = defective[defective["channel"] == channel]["order_day"].sort_values()
+    for step in range(1, window.days + 366):
+        end = window.end + pd.Timedelta(days=step)
+        start = end - pd.Timedelta(days=window.days - 1)
+        known = int(days_mine[(days_mine.index >= start) & (days_mine.index <= min(end, data_end))].sum())
+        projected = per_day * max(0, (end - max(data_end, start - pd.Timedelta(days=1))).days)
+        denominator = known + projected
+        numerator = int((order_days_sorted >= start).sum())
+        if denominator > 0 and numerator / denominator < target:
+            words = (f"If no new defect arrives and {channel} orders keep coming at about {per_day:.1f} a day "
+                     f"(the last {RECENT_DAYS} days' average), the {channel} ODR falls under {target:.0%} in the "
+                     f"window ending {end.date()}, when {d - numerator} of today's {d} defective orders have "
+                     f"left the window. Amazon's dashboard shows a window about {RULES.lag_days} days after it ends.")
+            return Forecast(channel, end, needed, per_day, words, small)
+    return Forecast(channel, None, needed, per_day,
+                    f"At {per_day:.1f} {channel} orders a day the ODR does not fall under {target:.0%} "
+                    "within a year unless more defect-free orders come in.", small)
+
+
+def reconcile(ours: pd.DataFrame, amazon: pd.DataFrame, context: dict[str, object]) -> pd.DataFrame:
+    """Our figures against Amazon's per marketplace × channel, with the likely reason for each
+    difference. `context` carries what explains differences: per (marketplace, channel) counts
+    of cancelled orders, excluded and unplaceable defects, the window and export coverage."""
+    columns = ["marketplace", "channel", "measure", "ours", "amazon", "difference", "likely_reason"]
+    rows = []
+    for a in amazon.itertuples(index=False):
+        key = (a.marketplace, a.channel)
+        mine = ours.loc[key] if key in ours.index else None
+        for measure in ("orders", "defective_orders", "negative_feedback", "a_to_z_claims", "chargebacks", "rate"):
+            theirs = getattr(a, measure)
+            if theirs is None or pd.isna(theirs):
+                continue
+            value = 0 if mine is None else mine[measure]
+            diff = float(value) - float(theirs)
+            if measure == "rate":
+                same = abs(diff) < 5e-5
+            else:
+                same = diff == 0
+            reason = "" if same else _reason(measure, key, int(round(diff)) if measure != "rate" else diff,
+                                              a, context)
+            rows.append((a.marketplace, a.channel, measure, value, theirs, diff, reason))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _reason(measure: str, key: tuple, diff: float, amazon_row, context: dict) -> str:
+    """The likely reason our figure differs from Amazon's, in words (diff = ours - Amazon's)."""
+    window = context["window"]
+    market, channel = key
+    reasons = []
+    if (amazon_row.window_start, amazon_row.window_end) != (window.start, window.end):
+        reasons.append(f"different windows: Amazon's {amazon_row.window_start.date()}..{amazon_row.window_end.date()}, "
+                       f"ours {window.start.date()}..{window.end.date()}")
+    coverage = context["coverage"].get(channel)
+    if coverage is None or coverage[0] > window.start or coverage[1] < window.end:
+        held = f"{coverage[0].date()}..{coverage[1].date()}" if coverage else "no orders"
+        reasons.append(f"the {channel} orders export covers {held}, not the whole window: export All Orders "
+                       f"for {window.start.date()}..{window.end.date()}")
+    unplaced = int(context["unplaced"].get(market, 0))
+    if measure == "orders":
+        cancelled = int(context["cancelled"].get(key, 0))
+        if cancelled and diff == cancelled and not context["exclude_cancelled"]:
+            reasons.append(f"Amazon's count equals ours without the {cancelled} cancelled orders "
+                           "(try --exclude-cancelled)")
+        elif cancelled and -diff == cancelled and context["exclude_cancelled"]:
+            reasons.append(f"Amazon counts the {cancelled} cancelled orders that --exclude-cancelled left out")
+        if diff < 0 and unplaced:
+            reasons.append(f"{unplaced} defect(s) in {market} are on orders in no orders export "
+                           "(see problems): Amazon counts those orders")
+    elif measure == "rate":
+        reasons.append("follows from the counts")
+    else:
+        if diff < 0 and unplaced:
+            reasons.append(f"{unplaced} defect(s) in {market} are on orders in no orders export and could "
+                           "not be placed (see problems): Amazon counts them")
+        excluded = int(context["excluded"].get(key, 0))
+        if diff < 0 and excluded and unplaced < -diff:
+            reasons.append(f"{excluded} defect(s) are excluded here (removed, denied, fraud...): Amazon may not "
+                           "have applied the exclusion yet")
+        if diff > 0:
+            reasons.append("defects counted here that Amazon does not count: a claim or chargeback decided for "
+                           "you, or feedback removed, that the exports do not show")
+    return "; ".join(reasons) or "unexplained: compare the orders and defect lists for this channel"
