@@ -49,6 +49,15 @@ EncodingOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
+def _set_debug(value: bool) -> bool:
+    if value:
+        _state["debug"] = True
+    return value
+
+
+DebugOption = Annotated[bool, typer.Option("--debug", callback=_set_debug, help="Show the full traceback on errors.")]
+
+
 def _date(value: str | None) -> str | None:
     if value is None:
         return None
@@ -109,6 +118,7 @@ def detect(
     date_format: DateFormatOption = None,
     marketplace: MarketplaceOption = None,
     encoding: EncodingOption = None,
+    debug: DebugOption = False,
 ) -> None:
     """Show what each input is: kind, encoding, delimiter, marketplace, date format, rows, problems.
 
@@ -135,14 +145,16 @@ def detect(
 
 
 def _detect(inputs: list[Path], options: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per file, the detect object of design §9; a file that fails carries `error` (and, if it
-    is readable but unknown, `expected` columns and a `map_snippet`)."""
+    """Per file, the detect object of design §9. A named file that cannot be used carries
+    `error` (and, if it is readable but unknown, `expected` columns and a `map_snippet`); one
+    found in a folder is listed as skipped with the reason, as `odr.load` does."""
     from odr.sources import detect_files, load
     from odr.sources.aliases import ALIASES
-    from odr.sources.detect import Sniff, expand
+    from odr.sources.detect import Sniff, expand, named
     from odr.sources.mapping import snippet
 
     files, skipped = expand(inputs)
+    given = named(inputs)
     sniffs = detect_files(*files, map=options.get("map"), encoding=options.get("encoding"))
     results: dict[Path, dict[str, Any]] = {}
     usable: list[Path] = []
@@ -150,7 +162,10 @@ def _detect(inputs: list[Path], options: dict[str, Any]) -> list[dict[str, Any]]
         if isinstance(s, Sniff):
             usable.append(path)
             continue
-        entry: dict[str, Any] = {"path": str(path), "kind": None, "error": str(s), "_exception": s}
+        if path in given:
+            entry: dict[str, Any] = {"path": str(path), "kind": None, "error": str(s), "_exception": s}
+        else:
+            entry = {"path": str(path), "kind": "skipped", "note": f"not read: {s.message}"}
         header = _header_of(path)
         if header is not None and type(s).__name__ == "UnrecognizedInput":
             guess = _closest_kind(header)
@@ -223,16 +238,16 @@ def _print_detect(results: list[dict[str, Any]]) -> None:
         )
     console.print(table)
     for r in results:
-        if r.get("note") and r.get("kind") != "skipped":
+        if r.get("note") and (r.get("kind") != "skipped" or r["note"].startswith("not read:")):
             console.print(f"{Path(r['path']).name}: {r['note']}", markup=False, highlight=False)
         if r.get("map_snippet"):
-            console.print(f"\n{Path(r['path']).name} is not an export odr recognizes. "
-                          "Edit this map, save it as map.toml and pass --map map.toml:\n", markup=False)
-            console.print(r["map_snippet"], markup=False, highlight=False)
+            console.print(f"\n{Path(r['path']).name} is not an export odr recognizes. If it is one, "
+                          "edit this map, save it as map.toml and pass --map map.toml:\n", markup=False)
+            typer.echo(r["map_snippet"])  # verbatim: a wrapped line would not be valid TOML
 
 
 @app.command()
-def demo() -> None:
+def demo(debug: DebugOption = False) -> None:
     """Run odr on the bundled sample exports of a fictional seller (sample_data/)."""
     try:
         folder = sample_data_dir()
@@ -242,12 +257,14 @@ def demo() -> None:
             if "_exception" in r:
                 raise r["_exception"]
         _print_detect(results)
+        from odr.analysis import analyze
         from odr.sources import load
 
-        data = load(folder)
+        analysis = analyze(load(folder))
     except OdrError as error:
         raise _fail(error) from None
-    _print_summary(data)
+    typer.echo()
+    _print_metrics(analysis)
 
 
 def _load(inputs: list[Path], map_file: Path | None, date_format: str | None, marketplace: str | None,
@@ -296,6 +313,7 @@ def metrics(
     date_format: DateFormatOption = None,
     marketplace: MarketplaceOption = None,
     encoding: EncodingOption = None,
+    debug: DebugOption = False,
 ) -> None:
     """The Order Defect Rate per channel and marketplace, as Amazon computes it.
 
@@ -396,6 +414,7 @@ def classify(
     date_format: DateFormatOption = None,
     marketplace: MarketplaceOption = None,
     encoding: EncodingOption = None,
+    debug: DebugOption = False,
 ) -> None:
     """The cause of every defect (non-receipt, damaged, not as described, poor service) and the
     phrase or field that decided it; texts that name no cause stay unclassified."""

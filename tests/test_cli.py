@@ -56,7 +56,7 @@ def test_not_an_export_gets_a_map_snippet(fx):
     (entry,) = json.loads(result.stdout)
     assert entry["kind"] is None and "not an export odr recognizes" in entry["error"]
     assert '["not_an_export.csv"]' in entry["map_snippet"]
-    assert "columns found: 'name', 'colour', 'size'" in entry["map_snippet"]
+    assert "#   2: colour" in entry["map_snippet"]
     assert entry["expected"]["orders"] == ["order_id", "purchase_date", "channel"]
     assert result.stderr.startswith("odr: error: ")
 
@@ -123,3 +123,55 @@ def test_python_dash_m_odr():
 
     done = subprocess.run([sys.executable, "-m", "odr", "--version"], capture_output=True, text=True, check=True)
     assert done.stdout.startswith("odr ")
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--encoding", "bogus"], "odr: error: unknown encoding (value 'bogus'). Pass one such as utf-8, utf-16, cp1252, cp932 or latin-1"),
+        (["--date-format", "%Q"], "odr: error: not a date format (value '%Q'). Pass day, month and year fields, e.g. --date-format %d/%m/%y or %m/%d/%Y"),
+    ],
+)
+def test_bad_options_are_one_line_not_a_traceback(fx, args, line):
+    result = run("detect", fx / "feedback_us.tsv", *args)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [line]
+
+
+def test_a_very_long_comment_is_read(tmp_path):
+    path = tmp_path / "fb.txt"
+    path.write_text("Date\tRating\tComments\tResponse\tOrder ID\tRater Email\n"
+                    f"9/13/26\t1\t{'broken ' * 30000}\t\t111-0000001-0000001\tx@y.com\n")
+    result = run("detect", path, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["rows"] == 1
+
+
+def test_the_map_snippet_once_filled_in_reads_the_file(tmp_path):
+    path = tmp_path / "weird.csv"
+    path.write_text("Bestell-Nr.;Eingang;Art\n111-0000001-0000001;2026-09-20;Not Received\n")
+    entry = json.loads(run("detect", path, "--json").stdout)[0]
+    snippet = entry["map_snippet"].replace('event_date = ""', 'event_date = "Eingang"').replace('reason = ""', 'reason = "Art"')
+    assert 'order_id = "Bestell-Nr."' in snippet  # guessed from the aliases
+    (tmp_path / "map.toml").write_text(snippet)
+    result = run("detect", path, "--map", tmp_path / "map.toml", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["kind"] == "claims"
+
+
+def test_debug_after_the_command(fx):
+    result = run("detect", fx / "empty.tsv", "--debug")
+    assert result.exit_code == 1
+    assert type(result.exception).__name__ == "UnreadableInput"
+
+
+def test_folder_with_stray_files_is_read_and_the_strays_listed(fx, tmp_path):
+    (tmp_path / "orders.txt").write_bytes((fx / "orders_33_columns.tsv").read_bytes())
+    (tmp_path / "README").write_text("my notes")
+    (tmp_path / "inventory.csv").write_text("sku,qty\nBW-1,4\n")
+    result = run("detect", tmp_path, "--json")
+    assert result.exit_code == 0, result.output
+    kinds = {r["path"].rsplit("/", 1)[-1]: r["kind"] for r in json.loads(result.stdout)}
+    assert kinds == {"orders.txt": "orders", "README": "skipped", "inventory.csv": "skipped"}
+    named = run("detect", tmp_path / "inventory.csv")
+    assert named.exit_code == 1

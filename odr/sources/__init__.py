@@ -15,11 +15,11 @@ from pathlib import Path
 import pandas as pd
 
 from odr import rules
-from odr.errors import OdrError
+from odr.errors import OdrError, UnreadableInput, UnrecognizedInput
 from odr.model import Dataset, InputFile, arrow_to_pandas, empty, frame
 from odr.sources.aliases import BY_DOMAIN, marketplace as find_marketplace
-from odr.sources.dates import DateColumn, HUMAN, resolve
-from odr.sources.detect import Sniff, expand, sniff
+from odr.sources.dates import DateColumn, human, resolve
+from odr.sources.detect import Sniff, expand, named, sniff, source_names
 from odr.sources.mapping import ColumnMap, load_map
 from odr.sources.orders import collapse, read_orders
 from odr.sources.performance import read_performance
@@ -47,6 +47,7 @@ def load(
     ``detail=False`` skips SKUs/ASINs/shipping columns of the orders (faster, for metrics only).
     """
     paths = _paths(inputs)
+    _check_options(date_format, encoding)
     colmap = map if isinstance(map, ColumnMap) else load_map(map)
     market = find_marketplace(marketplace) if marketplace else None
     if marketplace and market is None:
@@ -58,19 +59,37 @@ def load(
     if not files:
         where = ", ".join(str(p) for p in paths)
         raise OdrError(f"no export files found in {where}", fix="give the folder or files you downloaded")
+    given = named(paths)
+    names = source_names(files + skipped)
     problems = Problems()
     order_parts, order_sources, order_sniffs = [], [], []
     pendings: list[Pending] = []
     amazon: list[pd.DataFrame] = []
     account: dict[str, object] = {}
     infos: dict[Path, InputFile] = {}
+    read: list[Path] = []
+    for path, twin in _identical(files).items():
+        infos[path] = InputFile(path=path, kind="skipped", note=f"identical to {names[twin]}; read once")
     for path in files:
-        s = sniff(path, colmap, encoding=encoding)
+        if path in infos:
+            continue
+        try:
+            s = sniff(path, colmap, encoding=encoding)
+        except (UnreadableInput, UnrecognizedInput) as error:
+            if path in given:
+                raise
+            # Found in a folder, not named: list it and go on, rather than stop on a stray file.
+            problems.add(names[path], None, None, None, "not_an_export",
+                         f"skipped: {error.message}" + (f". {error.fix}" if error.fix else ""), "warning")
+            infos[path] = InputFile(path=path, kind="skipped", note=f"not read: {error.message}")
+            continue
+        s.source = names[path]
+        read.append(path)
         if s.kind == "orders":
-            read = read_orders(s, problems, detail=detail)
-            order_parts.append(read.table)
-            order_sources.append(path.name)
-            order_sniffs.append((s, read))
+            result = read_orders(s, problems, detail=detail)
+            order_parts.append(result.table)
+            order_sources.append(s.source)
+            order_sniffs.append((s, result))
         elif s.kind == "performance":
             rows, extras, n = read_performance(s, problems)
             amazon.append(rows)
@@ -82,10 +101,14 @@ def load(
     for path in skipped:
         infos[path] = InputFile(path=path, kind="skipped", note="not an export (by its name); not read")
 
+    # Newest download first: where overlapping exports disagree, the later one is right.
+    order_sniffs.sort(key=lambda sr: _newest(sr[1].table), reverse=True)
+    order_parts = [r.table for _, r in order_sniffs]
+    order_sources = [s.source for s, _ in order_sniffs]
     orders = _orders(order_parts, order_sources)
-    for s, read in order_sniffs:
-        used = int((orders["source"] == s.path.name).sum()) if len(orders) else 0
-        infos[s.path] = _info(s, rows=read.rows, used=used, marketplace=_orders_marketplaces(read.table))
+    for s, result in order_sniffs:
+        used = int((orders["source"] == s.source).sum()) if len(orders) else 0
+        infos[s.path] = _info(s, rows=result.rows, used=used, marketplace=_orders_marketplaces(result.table))
 
     order_day = orders.set_index("order_id")["purchase_date"].dt.tz_localize(None).dt.normalize()
     order_market = orders.set_index("order_id")["marketplace"]
@@ -106,7 +129,7 @@ def load(
     ledger = _concat("ledger", ledger_parts).drop_duplicates(
         subset=["order_id", "status", "action_date", "action", "note", "evidence"], ignore_index=True
     )
-    defects, merged = _dedupe(_concat("defects", defects_parts))
+    defects, merged = _dedupe(_concat("defects", defects_parts), problems)
     defects = rules.apply(defects, ledger, problems)
     _unplaceable(defects, orders, problems)
     problem_frame = problems.frame()
@@ -114,11 +137,11 @@ def load(
     inputs_out = []
     for path in files + skipped:
         info = infos[path]
-        extra = merged.get(path.name)
+        extra = merged.get(names[path])
         note = info.note
         if extra:
-            note = (note + "; " if note else "") + f"{extra} rows repeated from another export counted once"
-        inputs_out.append(replace(info, problems=int(per_source.get(path.name, 0)), note=note))
+            note = (note + "; " if note else "") + f"{extra} rows repeated in a newer export counted once"
+        inputs_out.append(replace(info, problems=int(per_source.get(names[path], 0)), note=note))
     return Dataset(
         orders=orders,
         defects=defects,
@@ -134,6 +157,7 @@ def detect_files(
     *inputs: PathArg, map: PathArg | None = None, encoding: str | None = None  # noqa: A002
 ) -> list[Sniff | OdrError]:
     """Detection only, per file: a :class:`Sniff`, or the error that file would stop a run with."""
+    _check_options(None, encoding)
     colmap = load_map(map)
     files, _ = expand(_paths(inputs))
     out: list[Sniff | OdrError] = []
@@ -143,6 +167,58 @@ def detect_files(
         except OdrError as exc:
             out.append(exc)
     return out
+
+
+def _check_options(date_format: str | None, encoding: str | None) -> None:
+    """Options that are themselves wrong stop at once, with the fix (never a traceback)."""
+    import codecs
+
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise OdrError("unknown encoding", value=encoding,
+                           fix="pass one such as utf-8, utf-16, cp1252, cp932 or latin-1") from None
+    if date_format:
+        from odr.sources.dates import valid_format
+
+        if not valid_format(date_format):
+            raise OdrError("not a date format", value=date_format,
+                           fix="pass day, month and year fields, e.g. --date-format %d/%m/%y or %m/%d/%Y")
+
+
+def _identical(files: list[Path]) -> dict[Path, Path]:
+    """Files whose bytes repeat an earlier input (the same download given twice): file -> first.
+    Only files of equal size are hashed, so this costs nothing in the usual case."""
+    import hashlib
+
+    by_size: dict[int, list[Path]] = {}
+    for f in files:
+        by_size.setdefault(f.stat().st_size, []).append(f)
+    twins: dict[Path, Path] = {}
+    for group in by_size.values():
+        if len(group) < 2:
+            continue
+        seen: dict[str, Path] = {}
+        for f in group:
+            digest = hashlib.sha256()
+            with open(f, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+            key = digest.hexdigest()
+            if key in seen:
+                twins[f] = seen[key]
+            else:
+                seen[key] = f
+    return twins
+
+
+def _newest(table) -> object:
+    import pyarrow.compute as pc
+
+    if table.num_rows == 0:
+        return pd.Timestamp.min.tz_localize("UTC")
+    return pc.max(table["purchase_date"]).as_py()
 
 
 def _paths(inputs: tuple) -> list[Path]:
@@ -196,19 +272,19 @@ def _resolve_dates(p: Pending, order_day: pd.Series, order_market: pd.Series,
     """Parse the pending file's date columns; returns the event date's format (for detect)."""
     shown = None
     for name, col in p.dates.items():
-        hint = col.marketplace_format
-        if market is not None:
-            hint = market.date_format
-        elif hint is None and p.sniff.kind == "feedback":
+        hint = col.marketplace_format  # the header's language
+        if hint is None and p.sniff.kind == "feedback":  # else the marketplace of its orders
             joined = _joined_marketplace(p, order_market)
             if joined and joined.casefold() in BY_DOMAIN:
                 hint = BY_DOMAIN[joined.casefold()].date_format
         col = DateColumn(col.path, col.column, col.values, col.lines, hint, col.explicit_format)
         against = p.data["order_id"].map(order_day) if name == "event_date" and len(order_day) else None
-        fmt, parsed = resolve(col, order_dates=against, option_format=date_format)
+        # The options only settle what the file's own evidence leaves open.
+        option = date_format or (market.date_format if market is not None else None)
+        fmt, parsed = resolve(col, order_dates=against, option_format=option)
         p.data[name] = parsed.values
         if name in ("event_date", "action_date") or shown is None:
-            shown = HUMAN.get(fmt, fmt) if fmt else shown
+            shown = human(fmt) if fmt else shown
     return shown
 
 
@@ -219,30 +295,44 @@ def _concat(table: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _dedupe(defects: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+def _dedupe(defects: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame, dict[str, int]]:
     """Count each defect once when overlapping exports repeat it.
 
     A buyer leaves at most one feedback per order, so feedback is keyed by order; claims and
-    chargebacks by order and date. A defect-list row (no date, no text) that another export
-    describes in full is the same defect, seen from Amazon's side."""
+    chargebacks by order and date. Where two downloads disagree (a claim Pending in the older,
+    Denied in the newer), the newer download wins - the one whose latest date is later - and
+    a warning says so. A defect-list row (no date, no text) that another export describes in
+    full is the same defect, seen from Amazon's side."""
     if defects.empty:
         return defects, {}
     detailed = defects["status"].fillna("") != "listed by amazon"
+    newest = defects.groupby("source")["event_date"].transform("max")
     day = defects["event_date"].astype("str").fillna("")
     key = defects["order_id"] + "|" + defects["kind"]
     key = key.where(defects["kind"] == "negative_feedback", key + "|" + day)
-    # Richest rows first: detailed before defect-list rows, dated before undated, latest first.
-    order = defects.assign(_key=key, _rich=detailed, _has=defects["event_date"].notna()).sort_values(
-        ["_rich", "_has", "event_date", "line"], ascending=[False, False, False, True], kind="stable"
+    order = defects.assign(dedupe_key=key, _rich=detailed, _newest=newest).sort_values(
+        ["_rich", "_newest", "line"], ascending=[False, False, True], kind="stable", na_position="last"
     )
-    dup = order.duplicated("_key")
+    dup = order.duplicated("dedupe_key")
+    kept_rows = order[~dup].set_index("dedupe_key")
+    for row in order[dup].itertuples(index=False):
+        first = kept_rows.loc[row.dedupe_key]
+        if _norm(first["status"]) != _norm(row.status) or _norm(first["rating"]) != _norm(row.rating):
+            problems.add(row.source, None if pd.isna(row.line) else int(row.line), "status",
+                         row.status if pd.notna(row.status) else row.rating, "conflict",
+                         f"{row.kind.replace('_', ' ')} for order {row.order_id} reads differently in "
+                         f"{first['source']} (the newer export): used that one", "warning")
     listed_dup = ~order["_rich"] & order["order_id"].add("|").add(order["kind"]).isin(
         (order.loc[order["_rich"], "order_id"] + "|" + order.loc[order["_rich"], "kind"])
     )
     drop = dup | listed_dup
     merged = order.loc[drop, "source"].value_counts().to_dict()
-    kept = order.loc[~drop].drop(columns=["_key", "_rich", "_has"]).sort_index()
+    kept = order.loc[~drop].drop(columns=["dedupe_key", "_rich", "_newest"]).sort_index()
     return kept.reset_index(drop=True), {k: int(v) for k, v in merged.items()}
+
+
+def _norm(value: object) -> str:
+    return "" if value is None or pd.isna(value) else str(value).strip().casefold()
 
 
 def _unplaceable(defects: pd.DataFrame, orders: pd.DataFrame, problems: Problems) -> None:

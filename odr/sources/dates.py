@@ -42,6 +42,28 @@ class DateColumn:
     explicit_format: str | None = None
 
 
+def valid_format(fmt: str) -> bool:
+    """A strftime format that writes a day, a month and a year (and reads back what it wrote)."""
+    if not any(d in fmt for d in ("%d", "%e")) or not any(m in fmt for m in ("%m", "%b", "%B")) \
+            or not any(y in fmt for y in ("%y", "%Y")):
+        return False
+    try:
+        sample = pd.Timestamp("2026-09-17").strftime(fmt)
+        return pd.to_datetime(sample, format=fmt) == pd.Timestamp("2026-09-17")
+    except (ValueError, TypeError):
+        return False
+
+
+def human(fmt: str | None) -> str | None:
+    """'%m/%d/%y' -> 'M/D/YY (US)'; any other format spelled the same way."""
+    if fmt is None:
+        return None
+    if fmt in HUMAN:
+        return HUMAN[fmt]
+    out = fmt.replace("%Y", "YYYY").replace("%y", "YY").replace("%m", "M").replace("%d", "D")
+    return out.replace("%b", "Mon").replace("%B", "Month")
+
+
 def clean(values: pd.Series) -> pd.Series:
     """Trim, and drop a time of day: '10/02/2026 14:33:00' and '2026-10-02T14:33Z' are dates."""
     v = values.fillna("").astype("str").str.strip()
@@ -97,17 +119,14 @@ def resolve(
     present = values != ""
     if not present.any():
         return None, pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
-    forced = col.explicit_format or option_format
     options = candidates(values)
     parsed = {f: parse(values, f) for f in options}
     viable = [f for f in options if parsed[f][present].notna().all()]
-    if forced:
-        forced_parsed = parse(values, forced)
-        if forced_parsed[present].notna().all():
-            return forced, forced_parsed
-        if col.explicit_format or len(viable) != 1:
-            _raise_unparseable(col, forced_parsed, present, forced)
-        # --date-format was meant for another file; this one is unambiguous on its own.
+    if col.explicit_format:  # a --map entry for this very file
+        forced_parsed = parse(values, col.explicit_format)
+        if not forced_parsed[present].notna().all():
+            _raise_unparseable(col, forced_parsed, present, col.explicit_format)
+        return col.explicit_format, forced_parsed
     if not viable:
         best = max(options, key=lambda f: int(parsed[f].notna().sum())) if options else None
         _raise_unparseable(col, parsed[best] if best else None, present, best)
@@ -131,14 +150,19 @@ def resolve(
             remaining = plausible
     if len(remaining) == 1:
         return remaining[0], parsed[remaining[0]]
+    # Only now, where the file's own evidence cannot decide, does --date-format/--marketplace
+    # settle it: an option never overrides what the file and its orders show.
+    if option_format in remaining:
+        return option_format, parsed[option_format]
     example = values[present].iloc[0]
-    names = " or ".join(f"{HUMAN.get(f, f)}" for f in remaining)
+    readings = " or ".join(f"{human(f)}" for f in remaining)
+    options_text = " or ".join(f"--date-format {f}" for f in remaining)
     raise AmbiguousDates(
-        f"dates like {example!r} can be read as {names}",
+        f"dates like {example!r} can be read as {readings}",
         path=col.path,
         column=col.column,
-        fix=f"pass --date-format {remaining[0]} (or the other reading), "
-        "or --marketplace with the marketplace id (e.g. --marketplace ATVPDKIKX0DER)",
+        fix=f"pass {options_text}, or --marketplace with the marketplace id "
+        "(e.g. ATVPDKIKX0DER for the US, A1F83G8C2ARO7P for the UK)",
     )
 
 

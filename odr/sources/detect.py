@@ -24,6 +24,7 @@ SKIP_SUFFIXES = {
     ".md", ".rst", ".py", ".pyc", ".ipynb", ".toml", ".ini", ".cfg", ".yaml", ".yml", ".log",
     ".html", ".htm", ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".bak",
 }
+SKIP_NAMES = {"thumbs.db", "desktop.ini", "readme", "license", "notes"}
 
 # Feedback header words that tell the marketplace language (amazon-reports.md §1, [C S4]).
 _FEEDBACK_LANGUAGE = (
@@ -51,6 +52,11 @@ class Sniff:
     entry: MapEntry | None = None
     by_shape: bool = False
     encoding_given: bool = False  # the user named the encoding: never second-guess it
+    source: str = ""  # the name problems and provenance use (see source_names)
+
+    def __post_init__(self) -> None:
+        if not self.source:
+            self.source = self.path.name
 
     def column_name(self, name: str) -> str:
         idx = self.fields.get(name)
@@ -58,9 +64,10 @@ class Sniff:
 
 
 def expand(paths: list[Path]) -> tuple[list[Path], list[Path]]:
-    """Files to read, and files skipped in folders (hidden, or plainly not exports).
+    """Files to read, and files skipped in folders (hidden, lock files, or plainly not exports).
 
-    A folder is read recursively in name order; a file named explicitly is always read."""
+    A folder is read recursively in name order; a file named explicitly is always read (see
+    :func:`named`: a named file that is no export stops the run, one found in a folder does not)."""
     files: list[Path] = []
     skipped: list[Path] = []
     for given in paths:
@@ -68,7 +75,9 @@ def expand(paths: list[Path]) -> tuple[list[Path], list[Path]]:
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 rel = child.relative_to(path)
-                if any(part.startswith(".") for part in rel.parts) or child.suffix.lower() in SKIP_SUFFIXES:
+                if (any(part.startswith((".", "~$", "__MACOSX")) for part in rel.parts)
+                        or child.suffix.lower() in SKIP_SUFFIXES
+                        or child.stem.casefold() in SKIP_NAMES or child.name.casefold() in SKIP_NAMES):
                     skipped.append(child)
                 else:
                     files.append(child)
@@ -78,7 +87,36 @@ def expand(paths: list[Path]) -> tuple[list[Path], list[Path]]:
             raise InputNotFound(
                 "no such file or folder", path=path, fix="check the path; a folder reads every export in it"
             )
-    return files, skipped
+    seen: set[Path] = set()
+    unique = []
+    for f in files:  # the same file named twice (or inside a folder also given) is one input
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique, skipped
+
+
+def named(paths: list[Path]) -> set[Path]:
+    """The files the user named one by one (not found by reading a folder)."""
+    return {Path(p) for p in paths if Path(p).is_file()}
+
+
+def source_names(files: list[Path]) -> dict[Path, str]:
+    """How each file is named in problems and provenance: its file name, or, where two inputs
+    share a name (one folder per account), its path below their common folder."""
+    import os
+
+    names = [f.name for f in files]
+    out = {}
+    clashing = [f for f in files if names.count(f.name) > 1]
+    root = Path(os.path.commonpath([str(f.resolve()) for f in clashing])) if len(clashing) > 1 else None
+    for f in files:
+        if f in clashing and root is not None:
+            out[f] = str(f.resolve().relative_to(root))
+        else:
+            out[f] = f.name
+    return out
 
 
 def sniff(path: Path, colmap: ColumnMap | None = None, *, encoding: str | None = None) -> Sniff:

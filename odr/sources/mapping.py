@@ -73,6 +73,8 @@ def load_map(path: Path | str | None) -> ColumnMap:
         for key, value in table.items():
             if key in SETTINGS:
                 continue
+            if value == "":
+                continue  # left empty in the snippet: not mapped
             if key not in ALIASES[kind].fields:
                 raise MappingError(
                     f"[\"{pattern}\"]: {kind} has no field '{key}'; fields are "
@@ -82,6 +84,20 @@ def load_map(path: Path | str | None) -> ColumnMap:
             if not isinstance(value, (str, int)) or isinstance(value, bool):
                 raise MappingError(f"[\"{pattern}\"] {key} must be a column name or number", path=path)
             columns[key] = value
+        if table.get("encoding"):
+            import codecs
+
+            try:
+                codecs.lookup(table["encoding"])
+            except LookupError:
+                raise MappingError(f"[\"{pattern}\"] has an unknown encoding", path=path, value=table["encoding"],
+                                   fix="use one such as utf-8, utf-16, cp1252, cp932 or latin-1") from None
+        if table.get("date_format"):
+            from odr.sources.dates import valid_format
+
+            if not valid_format(table["date_format"]):
+                raise MappingError(f"[\"{pattern}\"] date_format is not a date format", path=path,
+                                   value=table["date_format"], fix="use e.g. \"%d.%m.%Y\"")
         entries.append(
             MapEntry(
                 pattern=pattern,
@@ -94,14 +110,21 @@ def load_map(path: Path | str | None) -> ColumnMap:
 
 
 def snippet(path: Path, kind: str, header: list[str]) -> str:
-    """A ready-to-edit map for an unrecognized file, with its real column names listed."""
+    """A ready-to-edit map for an unrecognized file: its real column names listed, the columns
+    odr could guess filled in, the rest left empty (an empty value means: not mapped)."""
+    from odr.sources.detect import match_fields
+    from odr.sources.text import normalize_header
+
     spec = ALIASES[kind]
-    lines = [
-        f"# {path.name}: columns found: " + ", ".join(repr(h) for h in header),
+    guessed = match_fields(spec, [normalize_header(h) for h in header])
+    lines = [f"# {path.name} has the columns:"]
+    lines += [f"#   {i + 1}: {h.strip()}" for i, h in enumerate(header)]
+    lines += [
         f'["{path.name}"]',
         f'kind = "{kind}"   # or: ' + " | ".join(k for k in ALIASES if k != kind),
     ]
     for name in spec.fields:
-        need = " (required)" if name in spec.required else ""
-        lines.append(f'{name} = ""{" " * max(1, 18 - len(name))}# column name or number{need}')
+        need = "required" if name in spec.required else "optional"
+        value = header[guessed[name]].strip().replace('"', '\\"') if name in guessed else ""
+        lines.append(f'{name} = "{value}"{" " * max(1, 24 - len(name) - len(value))}# {need}: column name or number')
     return "\n".join(lines)

@@ -30,7 +30,7 @@ CHANNELS = {"amazon": "AFN", "afn": "AFN", "merchant": "MFN", "mfn": "MFN", "sel
 CORE = ("order_id", "purchase_date", "channel", "marketplace", "order_status")
 DETAIL = ("sku", "asin", "ship_service_level", "ship_country")
 CATEGORICAL = {"channel", "marketplace", "order_status", "ship_service_level", "ship_country"}
-_TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%d %H:%M:%S %Z")
+_TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S%z",)
 _DICT = pa.dictionary(pa.int32(), pa.string())
 BLOCK_SIZE = 4 << 20  # smaller blocks keep the peak memory low at no cost in speed (measured)
 
@@ -47,7 +47,7 @@ def read_orders(sniffed: Sniff, problems: Problems, *, detail: bool = True) -> O
     `detail` adds SKUs, ASINs, ship service level and country; the ODR figures need only the
     core columns, and leaving the rest out makes a 2-million-row file markedly cheaper.
     """
-    source = sniffed.path.name
+    source = sniffed.source
     wanted = [f for f in (*CORE, *(DETAIL if detail else ())) if f in sniffed.fields]
     names = [f"c{i}" for i in range(len(sniffed.header))]
     invalid: list[tuple[int | None, str]] = []
@@ -74,16 +74,106 @@ def read_orders(sniffed: Sniff, problems: Problems, *, detail: bool = True) -> O
     except (OSError, EOFError) as exc:
         raise _unreadable(sniffed, exc) from None
     table = table.rename_columns(wanted)
-    if any(number is None for number, _ in invalid):
-        invalid = _locate(sniffed, invalid)
-    for number, text in invalid:
-        problems.add(
-            source, number, None, text, "field_count",
-            f"row has a different number of fields than the header ({len(sniffed.header)}); row not used",
-        )
-    lines = _line_numbers(table.num_rows, invalid)
+    repaired, unusable = _repair(invalid, sniffed, wanted, table.schema)
+    records = _Records(sniffed, quoted, table.num_rows, [(n, t) for n, t, _ in repaired + unusable])
+    for number, text, _ in unusable:
+        problems.add(source, records.line_of(number, text), None, _shown(text, sniffed), "field_count",
+                     f"row has a different number of fields than the header ({len(sniffed.header)}) and "
+                     "the columns odr needs cannot be told apart; row not used")
+    for number, text, _ in repaired:
+        problems.add(source, records.line_of(number, text), sniffed.column_name("order_id"), _shown(text, sniffed),
+                     "field_count", "row has a different number of fields than the header (a stray tab in a "
+                     "text column); used: the columns odr needs come before it", "warning")
     rows = table.num_rows + len(invalid)
-    return OrdersRead(_checked(table, lines, sniffed, problems), rows)
+    if repaired:
+        table = pa.concat_tables([table, pa.Table.from_batches([r for _, _, r in repaired], schema=table.schema)])
+    return OrdersRead(_checked(table, records, sniffed, problems), rows)
+
+
+def _shown(text: str, sniffed: Sniff) -> str:
+    """A raw row as a problem shows it: its first field and its width, not ship-to details."""
+    fields = text.split(sniffed.delimiter or "\t")
+    return f"{fields[0][:30]} ... ({len(fields)} fields)"
+
+
+def _repair(invalid: list[tuple[int | None, str]], sniffed: Sniff, wanted: list[str],
+            schema: pa.Schema) -> tuple[list, list]:
+    """Rows of the wrong width whose needed columns still sit where the header says.
+
+    Amazon's flat file is unquoted, so a tab typed into a product name shifts only the columns
+    after `product-name`; the ones odr needs (id, date, status, channel, sales channel) come
+    before it. Returns (repaired: (number, text, batch)), (unusable: (number, text, None))."""
+    limit = next((i for i, h in enumerate(sniffed.header) if h.strip().casefold() == "product-name"), None)
+    repaired, unusable = [], []
+    for number, text in invalid:
+        fields = text.split(sniffed.delimiter or "\t")
+        core = [sniffed.fields[f] for f in CORE if f in sniffed.fields]
+        if limit is None or max(core) >= limit or len(fields) <= max(core):
+            unusable.append((number, text, None))
+            continue
+        arrays = []
+        for name, field in zip(wanted, schema, strict=True):
+            idx = sniffed.fields[name]
+            value = fields[idx] if idx < limit and idx < len(fields) else ""
+            array = pa.array([value], pa.string())
+            arrays.append(array.dictionary_encode() if pa.types.is_dictionary(field.type) else array)
+        repaired.append((number, text, pa.RecordBatch.from_arrays(arrays, schema=schema)))
+    return repaired, unusable
+
+
+class _Records:
+    """File line numbers of the parsed rows, computed only when a problem needs one.
+
+    Blank lines (which the parser skips) and quoted line breaks (in re-saved files) make row
+    index and line differ, so when a line is needed the file is scanned once."""
+
+    def __init__(self, sniffed: Sniff, quoted: bool, kept: int, skipped: list[tuple[int | None, str]]) -> None:
+        self.sniffed, self.quoted, self.kept, self.skipped = sniffed, quoted, kept, skipped
+        self._scan: list[tuple[int, str]] | None = None
+        self._lines: np.ndarray | None = None
+
+    def _records(self) -> list[tuple[int, str]]:
+        if self._scan is None:
+            import csv
+            import gzip
+
+            s = self.sniffed
+            opener = gzip.open if s.compression == "gzip" else open
+            enc = s.encoding or "utf-8"
+            out: list[tuple[int, str]] = []
+            with opener(s.path, "rt", encoding=enc, errors="replace", newline="") as fh:
+                if self.quoted:
+                    reader = csv.reader(fh, delimiter=s.delimiter or "\t")
+                    start = 1
+                    for record in reader:
+                        if start > 1 and record:
+                            out.append((start, (s.delimiter or "\t").join(record)))
+                        start = reader.line_num + 1
+                else:
+                    for number, line in enumerate(fh, start=1):
+                        line = line.rstrip("\r\n")
+                        if number > 1 and line:
+                            out.append((number, line))
+            self._scan = out
+        return self._scan
+
+    def line_of(self, number: int | None, text: str) -> int | None:
+        for line, raw in self._records():
+            if raw == text:
+                return line
+        return number
+
+    def lines(self) -> np.ndarray:
+        """Line of each parsed (kept) row, in order; repaired rows follow."""
+        if self._lines is None:
+            records = self._records()
+            skipped_text = {t for _, t in self.skipped}
+            kept = [line for line, raw in records if raw not in skipped_text]
+            repaired = [self.line_of(n, t) or 0 for n, t in self.skipped]
+            if len(kept) != self.kept:  # the scan and the parser disagree: fall back to counting
+                kept = list(range(2, self.kept + 2))
+            self._lines = np.array(kept + repaired, dtype=np.int64)
+        return self._lines
 
 
 def _parse(sniffed: Sniff, names: list[str], wanted: list[str], encoding: str, quoted: bool,
@@ -127,39 +217,9 @@ def _unreadable(sniffed: Sniff, exc: Exception) -> UnreadableInput:
     return UnreadableInput(f"cannot read the orders file ({message})", path=sniffed.path)
 
 
-def _locate(sniffed: Sniff, invalid: list[tuple[int | None, str]]) -> list[tuple[int | None, str]]:
-    """Line numbers of skipped rows, which pyarrow's parallel reader does not know: one pass
-    over the file, taken only when a file has rows of the wrong width (rare)."""
-    import gzip
-
-    wanted = {text for number, text in invalid if number is None}
-    found: dict[str, list[int]] = {}
-    opener = gzip.open if sniffed.compression == "gzip" else open
-    encoding = "utf-8" if (sniffed.encoding or "utf-8").startswith("utf-8") else sniffed.encoding
-    with opener(sniffed.path, "rt", encoding=encoding, errors="replace", newline="") as fh:
-        for number, line in enumerate(fh, start=1):
-            line = line.rstrip("\r\n")
-            if line in wanted:
-                found.setdefault(line, []).append(number)
-    out = []
-    for number, text in invalid:
-        if number is None and found.get(text):
-            number = found[text].pop(0)
-        out.append((number, text))
-    return out
-
-
-def _line_numbers(n: int, invalid: list[tuple[int | None, str]]) -> np.ndarray:
-    """1-based file line of each kept row: header is line 1, skipped rows shift the rest."""
-    lines = np.arange(2, n + 2, dtype=np.int64)
-    for at in sorted(num for num, _ in invalid if num is not None):
-        lines[lines >= at] += 1  # each skipped line pushes every later row one line down
-    return lines
-
-
-def _checked(table: pa.Table, lines: np.ndarray, sniffed: Sniff, problems: Problems) -> pa.Table:
+def _checked(table: pa.Table, lines: _Records, sniffed: Sniff, problems: Problems) -> pa.Table:
     """Canonical item rows that can be used; every other row becomes a problem naming its line."""
-    source = sniffed.path.name
+    source = sniffed.source
     ids = table["order_id"]
     ok = pc.match_substring_regex(ids, ORDER_ID_PATTERN)
     if not pc.all(ok).as_py():
@@ -208,12 +268,12 @@ def _map_dictionary(values: pa.ChunkedArray, fn) -> pa.ChunkedArray:
     return pa.chunked_array(chunks, pa.string())
 
 
-def _report(problems: Problems, source: str, lines: np.ndarray, values: pa.ChunkedArray,
+def _report(problems: Problems, source: str, lines: _Records, values: pa.ChunkedArray,
             mask: pa.ChunkedArray, column: str, check: str, message: str) -> None:
     if not pc.any(mask).as_py():
         return
     where = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
-    problems.add_many(source, lines[where].tolist(), column,
+    problems.add_many(source, lines.lines()[where].tolist(), column,
                       pc.take(values, pa.array(where)).to_pylist(), check, message)
 
 
@@ -227,13 +287,32 @@ def parse_timestamps(values: pa.ChunkedArray) -> pa.ChunkedArray:
         return text.cast(pa.timestamp("s", tz="UTC"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
-    text = pc.replace_substring_regex(text, r"Z$", "+00:00")
+    text = _normalize_timestamps(text)
     out = pc.strptime(text, format=_TIMESTAMP_FORMATS[0], unit="s", error_is_null=True)
     for fmt in _TIMESTAMP_FORMATS[1:]:
         if pc.all(pc.is_valid(out)).as_py() is not False:
             break
         out = pc.coalesce(out, pc.strptime(text, format=fmt, unit="s", error_is_null=True))
     return out.cast(pa.timestamp("s", tz="UTC"))
+
+
+# Zone names seen in US/EU exports, and their offsets (a named zone must not be read as UTC).
+_ZONES = {"UTC": "+00:00", "GMT": "+00:00", "Z": "+00:00", "PST": "-08:00", "PDT": "-07:00",
+          "MST": "-07:00", "MDT": "-06:00", "CST": "-06:00", "CDT": "-05:00", "EST": "-05:00",
+          "EDT": "-04:00", "BST": "+01:00", "CET": "+01:00", "CEST": "+02:00", "JST": "+09:00"}
+
+
+def _normalize_timestamps(text: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Variants to the one form strptime reads: 'T' between date and time, no fraction of a
+    second, a numeric offset ('Z', zone names), and a date alone meaning that UTC day."""
+    text = pc.replace_substring_regex(text, r"^(\d{4}-\d{2}-\d{2})[ T]", r"\1T")
+    text = pc.replace_substring_regex(text, r"(T\d{2}:\d{2}(?::\d{2})?)\.\d+", r"\1")
+    for name, offset in _ZONES.items():
+        text = pc.replace_substring_regex(text, rf"\s*{name}$", offset)
+    text = pc.replace_substring_regex(text, r"^(\d{4}-\d{2}-\d{2})$", r"\1T00:00:00+00:00")
+    text = pc.replace_substring_regex(text, r"(T\d{2}:\d{2})([+-])", r"\1:00\2")
+    text = pc.replace_substring_regex(text, r"(T\d{2}:\d{2}:\d{2})$", r"\1+00:00")
+    return text
 
 
 def collapse(parts: list[pa.Table], sources: list[str]) -> pa.Table:

@@ -78,7 +78,7 @@ def read_performance(sniffed: Sniff, problems: Problems) -> tuple[pd.DataFrame, 
         doc = doc["payload"]
     if not isinstance(doc, dict):
         raise UnreadableInput("the JSON is not a seller performance report object", path=sniffed.path)
-    source = sniffed.path.name
+    source = sniffed.source
     statuses = {}
     for item in _first(doc, "accountStatuses", "accountStatus") or []:
         if isinstance(item, dict) and item.get("marketplaceId"):
@@ -131,6 +131,10 @@ def read_performance(sniffed: Sniff, problems: Problems) -> tuple[pd.DataFrame, 
                 problems.add(source, None, f"performanceMetrics[{i}].orderDefectRate.{channel}", mid,
                              "performance", "missing " + ", ".join(missing), "warning")
             rows.append(row)
+    if not rows and statuses:
+        problems.add(source, None, "performanceMetrics", None, "performance",
+                     "the report holds account statuses but no orderDefectRate: Amazon's ODR figures are "
+                     "not known, so nothing can be reconciled", "warning")
     if not rows and not statuses:
         raise UnreadableInput(
             "the JSON holds no performanceMetrics with an orderDefectRate",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -61,6 +62,10 @@ class Problems:
         return frame("problems", pd.DataFrame(self._rows))
 
 
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+
+
 def _short(text: str, limit: int = 120) -> str:
-    text = text.replace("\r", " ").replace("\n", " ")
+    """A value as a problem row shows it: one line, short, and never a buyer's e-mail."""
+    text = _EMAIL.sub("[e-mail removed]", text.replace("\r", " ").replace("\n", " "))
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -64,21 +64,40 @@ def read_table(sniffed: Sniff, problems: Problems, *, encoding: str | None = Non
 
 
 def _columns(sniffed: Sniff, table: tx.Table, problems: Problems) -> pd.DataFrame:
-    """Canonical fields as string columns plus `line`; rows of the wrong width are reported
-    (and used when every mapped field is still there)."""
-    source = sniffed.path.name
+    """Canonical fields as string columns plus `line`.
+
+    Rows of the wrong width are repaired where the repair is certain, and reported either way:
+    a row that lacks only trailing columns odr does not keep (the rater's e-mail) is used; a row
+    with extra fields has them merged back into the free-text column (a tab or comma typed in a
+    buyer's comment), which is where such stray delimiters come from. Anything else is not used."""
+    source = sniffed.source
     width = len(table.header)
+    optional = {"rater_email", "response", "text", "amount", "marketplace", "order_date"}
+    needed = max((i for n, i in sniffed.fields.items() if n not in optional), default=0) + 1
+    text_at = sniffed.fields.get("text")
     data: dict[str, list[str]] = {name: [] for name in sniffed.fields}
     lines: list[int] = []
     for row, line in zip(table.rows, table.lines, strict=True):
-        if len(row) != width:
-            needed = max(sniffed.fields.values()) + 1
-            usable = len(row) >= needed
+        shown = f"{row[0][:30]} ... ({len(row)} fields)" if row else ""
+        swallowed = next((cell for cell in row if "\n" in cell and _NEW_RECORD.search(cell)), None)
+        if swallowed is not None:
+            inside = swallowed.count("\n")
+            problems.add(source, line, None, shown, "quote",
+                         f"an unclosed quote swallows the {inside} line(s) after this one; rows not used: "
+                         "close the quote in the file", "error")
+            continue
+        if len(row) > width and text_at is not None:
+            extra = len(row) - width
+            row = row[:text_at] + [sniffed.delimiter.join(row[text_at:text_at + extra + 1])] + row[text_at + extra + 1:]
+            problems.add(source, line, sniffed.column_name("text"), shown, "field_count",
+                         f"{extra} extra field(s) merged back into the comment (a stray delimiter in the text)",
+                         "warning")
+        elif len(row) != width:
+            usable = needed <= len(row) <= width
             problems.add(
-                source, line, None, "\t".join(row) if sniffed.delimiter == "\t" else ",".join(row),
-                "field_count",
+                source, line, None, shown, "field_count",
                 f"row has {len(row)} fields, the header {width}"
-                + ("; used, extra fields ignored" if usable else "; row not used"),
+                + ("; used: only columns odr does not need are missing" if usable else "; row not used"),
                 "warning" if usable else "error",
             )
             if not usable:
@@ -92,11 +111,15 @@ def _columns(sniffed: Sniff, table: tx.Table, problems: Problems) -> pd.DataFram
     return frame
 
 
+# A quoted field that runs over the start of what looks like the next record: an unclosed quote.
+_NEW_RECORD = __import__("re").compile(r"\n\s*\d{3}-\d{7}-\d{7}\b|\n\s*\d{1,4}[./-]\d{1,2}[./-]\d{1,4}[\t,;]")
+
+
 def _valid_ids(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     ok = frame["order_id"].str.fullmatch(ORDER_ID_PATTERN).fillna(False).astype(bool)
     bad = frame[~ok]
     problems.add_many(
-        sniffed.path.name, bad["line"].tolist(), sniffed.column_name("order_id"), bad["order_id"].tolist(),
+        sniffed.source, bad["line"].tolist(), sniffed.column_name("order_id"), bad["order_id"].tolist(),
         "order_id", "not an Amazon order id (3-7-7 digits, e.g. 113-4829301-5520194); row not used",
     )
     return frame[ok]
@@ -126,7 +149,7 @@ def _date(sniffed: Sniff, frame: pd.DataFrame, name: str, explicit: str | None =
 def _base(sniffed: Sniff, frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     out["order_id"] = frame["order_id"]
-    out["source"] = sniffed.path.name
+    out["source"] = sniffed.source
     out["line"] = frame["line"]
     if sniffed.marketplace in MARKETPLACES:
         out["marketplace"] = MARKETPLACES[sniffed.marketplace].domain
@@ -149,7 +172,7 @@ def _finish(sniffed: Sniff, frame: pd.DataFrame, out: pd.DataFrame, names: tuple
 
 
 def _feedback(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending:
-    source = sniffed.path.name
+    source = sniffed.source
     rows = frame.attrs["rows"]
     frame = _valid_ids(sniffed, frame, problems)
     rating = pd.to_numeric(frame["rating"], errors="coerce")
@@ -210,7 +233,7 @@ def _defect_list(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pen
         parts.append(part)
     flagged = pd.concat(parts) if parts else frame.iloc[0:0].assign(kind=pd.Series(dtype="str"))
     none = frame[~frame["order_id"].isin(flagged["order_id"])]
-    problems.add_many(sniffed.path.name, none["line"].tolist(), None, none["order_id"].tolist(), "defect_flags",
+    problems.add_many(sniffed.source, none["line"].tolist(), None, none["order_id"].tolist(), "defect_flags",
                       "no defect type is flagged on this row; row not used", "warning")
     flagged = flagged.sort_values("line", kind="stable")
     flagged.attrs["rows"] = rows
@@ -225,7 +248,7 @@ def _defect_list(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pen
 
 
 def _defects(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending:
-    source = sniffed.path.name
+    source = sniffed.source
     rows = frame.attrs["rows"]
     frame = _valid_ids(sniffed, frame, problems)
     kind = frame["kind"].str.casefold().str.strip().map(KIND_ALIASES)
@@ -251,7 +274,7 @@ def _defects(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending
 def _ledger(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending:
     from odr.rules import RULES
 
-    source = sniffed.path.name
+    source = sniffed.source
     rows = frame.attrs["rows"]
     frame = _valid_ids(sniffed, frame, problems)
     frame.attrs["rows"] = rows

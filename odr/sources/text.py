@@ -13,6 +13,7 @@ import codecs
 import csv
 import gzip
 import io
+import sys
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,14 +24,16 @@ GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
 HEAD_BYTES = 64 * 1024
 DELIMITERS = ("\t", ",", ";", "|")
+# A buyer's comment can be long; the csv module's default cap (128 KiB a field) is not ours to impose.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 # Signatures of common binary formats, so the message can say what the file is.
 _BINARY_KINDS = {
     b"%PDF": "a PDF document",
-    ZIP_MAGIC: "a ZIP archive (an .xlsx workbook is one): save it as tab-delimited text or CSV",
+    ZIP_MAGIC: "a ZIP archive (an .xlsx workbook is one)",
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
-    b"\xd0\xcf\x11\xe0": "an old Excel/Office file: save it as tab-delimited text or CSV",
+    b"\xd0\xcf\x11\xe0": "an old Excel/Office file",
     b"SQLite format 3": "a SQLite database",
 }
 
@@ -102,7 +105,8 @@ def check_not_binary(data: bytes, path: Path) -> None:
         )
     for magic, what in _BINARY_KINDS.items():
         if data.startswith(magic):
-            raise UnreadableInput(f"this is {what}, not an export", path=path)
+            raise UnreadableInput(f"this is {what}, not an export", path=path,
+                                  fix="save or download it as tab-delimited text or CSV")
     if _utf16_bom(data) or _looks_utf16(data):
         return
     sample = data[:HEAD_BYTES]
@@ -138,11 +142,13 @@ def _utf16_codec(data: bytes) -> str:
     return "utf-16-le" if data[1::2][:2048].count(0) > data[0::2][:2048].count(0) else "utf-16-be"
 
 
-def _japanese_share(text: str) -> float:
+def _kana_share(text: str) -> float:
+    """Share of hiragana/katakana. Real Japanese text always has kana; cp1252 German read as
+    cp932 turns umlauts into kanji, never kana, so kana tell the two apart."""
     if not text:
         return 0.0
-    jp = sum(1 for ch in text if "\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff")
-    return jp / len(text)
+    kana = sum(1 for ch in text if "\u3040" <= ch <= "\u30ff")
+    return kana / len(text)
 
 
 def guess_encoding(data: bytes, *, partial: bool = False) -> str:
@@ -161,7 +167,7 @@ def guess_encoding(data: bytes, *, partial: bool = False) -> str:
         pass
     try:
         jp = codecs.getincrementaldecoder("cp932")().decode(data, final=not partial)
-        if _japanese_share(jp) > 0.01:
+        if _kana_share(jp) > 0.005:
             return "cp932"
     except UnicodeDecodeError:
         pass
@@ -238,8 +244,16 @@ def split_rows(text: str, delimiter: str) -> Table:
         if '"' not in text:
             return raw
         quoted = _parse(text, delimiter, quoted=True)
-        return quoted if len(quoted.short_rows) < len(raw.short_rows) else raw
+        if len(quoted.short_rows) != len(raw.short_rows):
+            return quoted if len(quoted.short_rows) < len(raw.short_rows) else raw
+        # Same fit: a spreadsheet's quoting shows as whole fields in quotes with inner quotes
+        # doubled ("Unicode Text" from Excel); Amazon's own "great" my foot does not.
+        spreadsheet = any(_SPREADSHEET_QUOTED.match(cell) for row in raw.rows for cell in row)
+        return quoted if spreadsheet else raw
     return _parse(text, delimiter, quoted=True)
+
+
+_SPREADSHEET_QUOTED = __import__("re").compile(r'^"(?:[^"]|"")*""(?:[^"]|"")*"$')
 
 
 def _parse(text: str, delimiter: str, *, quoted: bool) -> Table:

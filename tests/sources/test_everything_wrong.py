@@ -14,7 +14,7 @@ def test_every_fault_is_a_problem_row_and_good_rows_survive(fx):
         (3, "order_id", "ORDER-1"),
         (4, "purchase_date", "06/09/2026"),
         (5, "channel", "Drone"),
-        (6, "field_count", "111-0000007-0000007\t\t2026-09-07T10:00:00+00:00\tShipped"),
+        (6, "field_count", "111-0000007-0000007 ... (4 fields)"),
     ]
     assert set(problems["column"].dropna()) == {"amazon-order-id", "purchase-date", "fulfillment-channel"}
     assert (problems["severity"] == "error").all()
