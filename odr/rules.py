@@ -103,6 +103,8 @@ def _int(value: object) -> int | None:
 def _judge(row) -> tuple[bool, str | None, bool]:
     """(counts, exclusion reason, status unknown) for one defect row."""
     status = normalize(row.status)
+    if status == "listed by amazon":
+        return True, None, False  # Amazon's own ODR page lists it as a defect: it counts
     if row.kind == "negative_feedback":
         if status in RULES.feedback_excluded:
             return False, RULES.feedback_excluded[status], False

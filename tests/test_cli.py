@@ -175,3 +175,57 @@ def test_folder_with_stray_files_is_read_and_the_strays_listed(fx, tmp_path):
     assert kinds == {"orders.txt": "orders", "README": "skipped", "inventory.csv": "skipped"}
     named = run("detect", tmp_path / "inventory.csv")
     assert named.exit_code == 1
+
+
+SAMPLE = __import__("pathlib").Path(__file__).parents[1] / "sample_data"
+
+
+def test_metrics_json_reproduces_the_sample_data_readme():
+    result = run("metrics", SAMPLE, "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    # The figures sample_data/README.md derives by hand from the generator's parameters.
+    assert doc["window"] == {"start": "2026-09-06", "end": "2026-11-04", "days": 60}
+    got = {ch: (v["orders"], v["defective_orders"], v["negative_feedback"], v["a_to_z_claims"], v["chargebacks"])
+           for ch, v in doc["channels"].items()}
+    assert got == {"MFN": (1380, 22, 17, 8, 2), "AFN": (960, 4, 3, 1, 0)}
+    assert doc["channels"]["MFN"]["rate"] == round(22 / 1380, 6) and doc["channels"]["MFN"]["above_target"]
+    markets = {(m, ch): (v["orders"], v["defective_orders"]) for m, chs in doc["marketplaces"].items() for ch, v in chs.items()}
+    assert markets == {("Amazon.com", "MFN"): (840, 18), ("Amazon.com", "AFN"): (540, 2),
+                       ("Amazon.de", "MFN"): (360, 3), ("Amazon.de", "AFN"): (300, 1),
+                       ("Amazon.es", "MFN"): (180, 1), ("Amazon.es", "AFN"): (120, 1)}
+    assert doc["excluded"] == {"buy_shipping_protected": 1, "claim_denied": 2, "claim_withdrawn_before_decision": 1,
+                               "feedback_removed": 1, "feedback_struck_through": 1, "fraud_chargeback": 1}
+    us = doc["amazon"]["marketplaces"]["Amazon.com"]["MFN"]
+    assert (us["orders"], us["defective_orders"]) == (841, 19)  # Amazon sees the order the export lacks
+
+
+def test_metrics_exclude_cancelled_on_the_sample():
+    doc = json.loads(run("metrics", SAMPLE, "--json", "--exclude-cancelled").stdout)
+    assert (doc["channels"]["MFN"]["orders"], doc["channels"]["AFN"]["orders"]) == (1343, 933)
+
+
+def test_metrics_json_equals_the_library(fx):
+    import odr
+
+    library = odr.analyze(odr.load(SAMPLE, detail=False)).to_dict()
+    assert json.loads(run("metrics", SAMPLE, "--json").stdout) == library
+
+
+def test_fail_above_exits_3():
+    assert run("metrics", SAMPLE, "--fail-above").exit_code == 3
+    assert run("metrics", SAMPLE, "--fail-above", "--window-end", "2026-10-15").exit_code == 3
+
+
+def test_amazons_example_json_alone(fx):
+    result = run("metrics", fx / "amazon_v2_example.json", "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["window"] == {"start": "2020-09-06", "end": "2020-11-04", "days": 60}
+    us = doc["amazon"]["marketplaces"]["Amazon.com"]["MFN"]
+    assert (us["orders"], us["defective_orders"], us["rate"], us["negative_feedback"]) == (539000, 1078, 0.009, 628)
+
+
+def test_bad_window_date_is_a_usage_error():
+    result = run("metrics", SAMPLE, "--window-end", "04/11/2026")
+    assert result.exit_code == 2
