@@ -164,7 +164,8 @@ def analyze(
     problems = Problems()
     as_of_day = pd.Timestamp(as_of).normalize() if as_of is not None else dataset.as_of
     window = _window(dataset, as_of_day, window_end, window_days, lag_days)
-    placed = m.place_defects(dataset, problems)
+    compact = m.compact_orders(dataset.orders)
+    placed = m.place_defects(dataset, compact, problems)
     if classify:
         from odr.causes import classify_defects, parse_overrides
 
@@ -176,8 +177,8 @@ def analyze(
         placed = classify_defects(placed, overrides)
     placed["in_window"] = window.contains(placed["order_day"]).fillna(False).astype(bool)
 
-    orders_window = m.window_orders(dataset, placed, window, exclude_cancelled)
-    in_denominator = placed["order_id"].isin(orders_window["order_id"])
+    orders_window = m.window_orders(compact, placed, window, exclude_cancelled)
+    in_denominator = m.isin(placed["key"].to_numpy(), orders_window["key"].to_numpy())
     placed["counted"] = placed["counts"] & placed["in_window"] & in_denominator & placed["channel"].notna()
     counted = placed[placed["counted"]]
 
@@ -189,15 +190,16 @@ def analyze(
 
     # Trend and forecast look at all orders (every window end), not only this window's.
     all_window = m.Window(pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01"), window.days, "all")
-    orders_all = m.window_orders(dataset, placed, all_window, exclude_cancelled)
-    counted_all = placed[placed["counts"] & placed["order_id"].isin(orders_all["order_id"]) & placed["channel"].notna()]
+    orders_all = m.window_orders(compact, placed, all_window, exclude_cancelled)
+    counted_all = placed[placed["counts"] & m.isin(placed["key"].to_numpy(), orders_all["key"].to_numpy())
+                         & placed["channel"].notna()]
     complete_until = (as_of_day - pd.Timedelta(days=lag_days)) if as_of_day is not None else window.end
     trend = m.trend(orders_all, counted_all, window, complete_until)
     forecasts = {ch: m.forecast(ch, channels, defective, orders_all, window) for ch in CHANNELS}
 
     excluded = placed[placed["in_window"] & placed["excluded_because"].notna()].reset_index(drop=True)
     reconciliation = m.reconcile(marketplaces, dataset.amazon_metrics,
-                                 _context(dataset, placed, orders_all, window, exclude_cancelled))
+                                 _context(compact, placed, orders_all, window, exclude_cancelled))
     notes = []
     if window.source == "Amazon's V2 performance report" and window.days != window_days:
         notes.append(f"Amazon's window is {window.days} days; --window-days {window_days} was not applied")
@@ -229,21 +231,20 @@ def _attach_causes(defective: pd.DataFrame, counted: pd.DataFrame) -> pd.DataFra
     return defective.merge(order_causes(counted), on="order_id", how="left")
 
 
-def _context(dataset: Dataset, placed: pd.DataFrame, orders_all: pd.DataFrame, window: m.Window,
+def _context(compact: pd.DataFrame, placed: pd.DataFrame, orders_all: pd.DataFrame, window: m.Window,
              exclude_cancelled: bool) -> dict[str, Any]:
     """What reconciliation needs to explain a difference."""
-    in_window = orders_all[window.contains(orders_all["order_day"])]
-    all_in_window = m.window_orders(dataset, placed, window, exclude_cancelled=False)
-    cancelled = all_in_window[all_in_window["cancelled"]].groupby(["marketplace", "channel"]).size().to_dict()
+    all_in_window = m.window_orders(compact, placed, window, exclude_cancelled=False)
+    cancelled = m._labels(all_in_window[all_in_window["cancelled"]]
+                          .groupby(["marketplace", "channel"], observed=True).size()).to_dict()
     coverage = {}
     for ch in CHANNELS:
-        mine = orders_all[orders_all["channel"] == ch]["order_day"]
+        mine = orders_all[(orders_all["channel"] == ch).to_numpy()]["order_day"]
         if len(mine):
             coverage[ch] = (mine.min(), mine.max())
     unplaced_rows = placed[placed["order_day"].isna() & placed["counts"]]
     unplaced = unplaced_rows.groupby("marketplace").size().to_dict()
     excluded = (placed[placed["in_window"] & placed["excluded_because"].notna()]
                 .groupby(["marketplace", "channel"]).size().to_dict())
-    del in_window
     return {"window": window, "cancelled": cancelled, "coverage": coverage, "unplaced": unplaced,
             "excluded": excluded, "exclude_cancelled": exclude_cancelled}

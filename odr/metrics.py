@@ -70,74 +70,116 @@ def raise_no_dates() -> None:
     )
 
 
+def order_keys(ids: pd.Series) -> np.ndarray:
+    """Order ids (3-7-7 digits) as int64 keys: joins and membership tests on millions of orders
+    become integer hashing instead of string work."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(ids) == 0:
+        return np.zeros(0, dtype=np.int64)
+    arr = pa.array(ids, pa.string(), from_pandas=True)
+    return pc.cast(pc.replace_substring(arr, "-", ""), pa.int64()).to_numpy(zero_copy_only=False)
+
+
+def compact_orders(orders: pd.DataFrame) -> pd.DataFrame:
+    """The orders as the engine needs them: int64 key, UTC day, channel, marketplace, cancelled.
+    Built once per analysis; 1.4 million orders take a fraction of a second."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    status = pa.array(orders["order_status"], pa.string(), from_pandas=True)
+    cancelled = pc.is_in(pc.utf8_lower(status), value_set=pa.array(sorted(CANCELLED)))
+    return pd.DataFrame({
+        "key": order_keys(orders["order_id"]),
+        "order_id": orders["order_id"].to_numpy(),
+        "order_day": order_days(orders).to_numpy(),
+        "channel": orders["channel"].astype("category"),
+        "marketplace": orders["marketplace"].fillna(UNKNOWN_MARKETPLACE).astype("category"),
+        "cancelled": cancelled.fill_null(False).to_numpy(zero_copy_only=False),
+    })
+
+
+def isin(keys: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Membership of int64 keys (a hash, not the string path pandas takes for Arrow strings)."""
+    return pd.Series(keys).isin(other).to_numpy()
+
+
 def order_days(orders: pd.DataFrame) -> pd.Series:
     """Each order's UTC calendar date (the purchase date is UTC already)."""
     return orders["purchase_date"].dt.tz_localize(None).dt.normalize().astype("datetime64[s]")
 
 
-def place_defects(dataset: Dataset, problems: Problems) -> pd.DataFrame:
+def place_defects(dataset: Dataset, compact: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     """Every defect with its order's date, channel and marketplace: from the orders export,
     else from the defect source itself (a claim's order date, the defect list's channel)."""
-    defects = dataset.defects.copy()
-    orders = dataset.orders
-    info = pd.DataFrame({
-        "order_id": orders["order_id"],
-        "_day": order_days(orders),
-        "_channel": orders["channel"],
-        "_market": orders["marketplace"],
-        "_status": orders["order_status"],
-        "skus": orders["skus"],
-        "asins": orders["asins"],
-    })
-    placed = defects.merge(info, on="order_id", how="left", validate="many_to_one")
-    placed["in_orders"] = placed["_day"].notna()
-    placed["order_day"] = placed["_day"].fillna(placed["order_date"]).astype("datetime64[s]")
-    placed["channel"] = placed["_channel"].fillna(placed["channel"])
-    placed["marketplace"] = placed["_market"].fillna(placed["marketplace"]).fillna(UNKNOWN_MARKETPLACE)
-    placed["order_status"] = placed["_status"]
+    placed = dataset.defects.copy()
+    placed["key"] = order_keys(placed["order_id"])
+    at = pd.Index(compact["key"]).get_indexer(placed["key"])
+    found = at >= 0
+    take = np.where(found, at, 0)
+    placed["in_orders"] = found
+    day = pd.Series(compact["order_day"].to_numpy()[take], index=placed.index).where(found)
+    placed["order_day"] = day.fillna(placed["order_date"]).astype("datetime64[s]")
+    channel = pd.Series(_take_category(compact["channel"], take), index=placed.index, dtype="object").where(found)
+    placed["channel"] = channel.fillna(placed["channel"]).astype("str")
+    market = pd.Series(_take_category(compact["marketplace"], take), index=placed.index, dtype="object").where(found)
+    placed["marketplace"] = market.fillna(placed["marketplace"]).fillna(UNKNOWN_MARKETPLACE).astype("str")
+    cancelled = pd.Series(compact["cancelled"].to_numpy()[take] if len(compact) else False, index=placed.index)
+    placed["cancelled"] = cancelled.where(found, False).astype(bool)
+    info = dataset.orders[["skus", "asins"]].iloc[take] if len(compact) else None
+    placed["skus"] = info["skus"].to_numpy() if info is not None else None
+    placed["asins"] = info["asins"].to_numpy() if info is not None else None
+    placed.loc[~found, ["skus", "asins"]] = None
     lost = placed[placed["order_day"].notna() & placed["channel"].isna()]
     for row in lost.itertuples(index=False):
         problems.add(row.source, None if pd.isna(row.line) else int(row.line), "order_id", row.order_id,
                      "channel_unknown",
                      "the order is in no orders export and its source does not say FBA or seller-fulfilled; "
                      "not counted: add the All Orders report that holds it", "warning")
-    return placed.drop(columns=["_day", "_channel", "_market", "_status"])
+    return placed
 
 
-def window_orders(dataset: Dataset, placed: pd.DataFrame, window: Window,
+def _take_category(values: pd.Series, take: np.ndarray) -> np.ndarray:
+    """Values of a categorical column at positions `take`, as strings (without converting all)."""
+    if len(values) == 0:
+        return np.full(len(take), None, dtype=object)
+    codes = values.cat.codes.to_numpy()[take]
+    labels = np.asarray(values.cat.categories.astype("str"), dtype=object)
+    return np.where(codes >= 0, labels[np.maximum(codes, 0)], None)
+
+
+def window_orders(compact: pd.DataFrame, placed: pd.DataFrame, window: Window,
                   exclude_cancelled: bool) -> pd.DataFrame:
     """Distinct orders placed in the window: the orders export, plus orders that only a defect
     source knows (with its order date and channel): Amazon counts those too."""
-    orders = dataset.orders
-    frame = pd.DataFrame({
-        "order_id": orders["order_id"],
-        "order_day": order_days(orders),
-        "channel": orders["channel"],
-        "marketplace": orders["marketplace"].fillna(UNKNOWN_MARKETPLACE),
-        "cancelled": orders["order_status"].str.casefold().isin(CANCELLED).fillna(False).astype(bool),
-    })
+    frame = compact
     extra = placed[~placed["in_orders"] & placed["order_day"].notna() & placed["channel"].notna()]
     if len(extra):
-        extra = extra.drop_duplicates("order_id")
+        extra = extra.drop_duplicates("key")
         frame = pd.concat([frame, pd.DataFrame({
-            "order_id": extra["order_id"], "order_day": extra["order_day"], "channel": extra["channel"],
-            "marketplace": extra["marketplace"], "cancelled": False,
+            "key": extra["key"].to_numpy(), "order_id": extra["order_id"].to_numpy(),
+            "order_day": extra["order_day"].to_numpy(), "channel": extra["channel"].to_numpy(),
+            "marketplace": extra["marketplace"].to_numpy(), "cancelled": False,
         })], ignore_index=True)
-    frame = frame[window.contains(frame["order_day"])]
+        frame["channel"] = frame["channel"].astype("category")
+        frame["marketplace"] = frame["marketplace"].astype("category")
+    keep = window.contains(frame["order_day"]).to_numpy(copy=True)
     if exclude_cancelled:
-        frame = frame[~frame["cancelled"]]
-    return frame.reset_index(drop=True)
+        keep = keep & ~frame["cancelled"].to_numpy(dtype=bool)
+    return frame[keep].reset_index(drop=True)
 
 
 def rates(counted: pd.DataFrame, orders: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """ODR table grouped `by` (['channel'] or ['marketplace', 'channel']): both channels always
     present, zeros where empty."""
-    n_orders = orders.groupby(by).size().rename("orders")
-    defective = counted.groupby(by)["order_id"].nunique().rename("defective_orders")
+    counted = counted.astype({c: "str" for c in by})  # small
+    n_orders = _labels(orders.groupby(by, observed=True).size()).rename("orders")  # one row per order
+    defective = counted.groupby(by)["key"].nunique().rename("defective_orders")
     parts = [n_orders, defective]
     for kind, column in COMPONENTS.items():
         sub = counted[counted["kind"] == kind]
-        parts.append(sub.groupby(by)["order_id"].nunique().rename(column))
+        parts.append(sub.groupby(by)["key"].nunique().rename(column))
     table = pd.concat(parts, axis=1)
     if by == ["channel"]:
         index = pd.Index(CHANNELS, name="channel")
@@ -175,9 +217,23 @@ def defective_order_table(counted: pd.DataFrame, window: Window) -> pd.DataFrame
     return table
 
 
-def daily(frame: pd.DataFrame, days: pd.DatetimeIndex, column: str = "order_id") -> pd.DataFrame:
-    """Distinct `column` per day and channel, over every day in `days` (zeros where none)."""
-    counts = frame.groupby(["order_day", "channel"])[column].nunique().unstack("channel")
+def _labels(counts: pd.Series) -> pd.Series:
+    """Group labels as plain strings (groupby on categoricals keeps categorical levels)."""
+    if isinstance(counts.index, pd.MultiIndex):
+        counts.index = pd.MultiIndex.from_tuples([tuple(map(str, t)) for t in counts.index], names=counts.index.names)
+    else:
+        counts.index = pd.Index([str(v) for v in counts.index], name=counts.index.name)
+    return counts
+
+
+def daily(frame: pd.DataFrame, days: pd.DatetimeIndex, distinct: bool = False) -> pd.DataFrame:
+    """Orders per day and channel over every day in `days` (zeros where none); `distinct`
+    counts distinct order keys (for defects, several per order)."""
+    grouped = frame.groupby(["order_day", "channel"], observed=True)
+    counts = grouped["key"].nunique() if distinct else grouped.size()
+    counts.index = pd.MultiIndex.from_arrays(
+        [counts.index.get_level_values(0), counts.index.get_level_values(1).astype("str")], names=["order_day", "channel"])
+    counts = counts.unstack("channel")
     return counts.reindex(index=days, columns=list(CHANNELS)).fillna(0).astype("int64")
 
 
@@ -192,7 +248,7 @@ def trend(orders_all: pd.DataFrame, counted_all: pd.DataFrame, window: Window,
     first, last = orders_all["order_day"].min(), orders_all["order_day"].max()
     days = pd.date_range(first, max(last, window.end), freq="D")
     o = daily(orders_all, days).rolling(window.days, min_periods=window.days).sum()
-    d = daily(counted_all, days).rolling(window.days, min_periods=window.days).sum()
+    d = daily(counted_all, days, distinct=True).rolling(window.days, min_periods=window.days).sum()
     o, d = o.loc[o.index <= last].dropna(), d.loc[d.index <= last].dropna()
     if o.empty:
         return pd.DataFrame(columns=["window_end", "channel", "orders", "defective_orders", "rate", "complete"])
@@ -225,10 +281,10 @@ def forecast(channel: str, table: pd.DataFrame, defective: pd.DataFrame, orders_
     d = int(table.loc[channel, "defective_orders"])
     target = RULES.target
     needed = max(0, int(np.floor(d / target)) - n + 1) if d else 0
-    mine = orders_all[orders_all["channel"] == channel]
+    mine = orders_all[(orders_all["channel"] == channel).to_numpy()]
     data_end = mine["order_day"].max() if len(mine) else window.end
     recent = mine[mine["order_day"] > data_end - pd.Timedelta(days=RECENT_DAYS)]
-    per_day = len(recent.drop_duplicates("order_id")) / RECENT_DAYS if len(mine) else 0.0
+    per_day = len(recent) / RECENT_DAYS if len(mine) else 0.0  # one row per order
     small = None
     if 0 < n < 1000:
         small = (f"With only {n:,} {channel} orders in the window, each defective order moves the ODR by "
@@ -239,7 +295,7 @@ def forecast(channel: str, table: pd.DataFrame, defective: pd.DataFrame, orders_
                         small)
     if d == 0 and n == 0:
         return Forecast(channel, None, 0, per_day, f"No {channel} orders in the window.", small)
-    days_mine = mine.drop_duplicates("order_id")["order_day"].value_counts()
+    days_mine = mine["order_day"].value_counts()
     order_days_sorted = defective[defective["channel"] == channel]["order_day"].sort_values()
     for step in range(1, window.days + 366):
         end = window.end + pd.Timedelta(days=step)

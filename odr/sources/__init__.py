@@ -16,7 +16,7 @@ import pandas as pd
 
 from odr import rules
 from odr.errors import OdrError, UnreadableInput, UnrecognizedInput
-from odr.model import Dataset, InputFile, arrow_to_pandas, empty, frame
+from odr.model import Dataset, InputFile, arrow_to_pandas, empty, frame, text_isin
 from odr.sources.aliases import BY_DOMAIN, marketplace as find_marketplace
 from odr.sources.dates import DateColumn, human, resolve
 from odr.sources.detect import Sniff, expand, named, sniff, source_names
@@ -322,8 +322,9 @@ def _dedupe(defects: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame, di
                          row.status if pd.notna(row.status) else row.rating, "conflict",
                          f"{row.kind.replace('_', ' ')} for order {row.order_id} reads differently in "
                          f"{first['source']} (the newer export): used that one", "warning")
-    listed_dup = ~order["_rich"] & order["order_id"].add("|").add(order["kind"]).isin(
-        (order.loc[order["_rich"], "order_id"] + "|" + order.loc[order["_rich"], "kind"])
+    listed_dup = ~order["_rich"] & text_isin(
+        order["order_id"] + "|" + order["kind"],
+        order.loc[order["_rich"], "order_id"] + "|" + order.loc[order["_rich"], "kind"],
     )
     drop = dup | listed_dup
     merged = order.loc[drop, "source"].value_counts().to_dict()
@@ -342,7 +343,7 @@ def _unplaceable(defects: pd.DataFrame, orders: pd.DataFrame, problems: Problems
     order was placed in the 90 days before the defect's own date."""
     if defects.empty:
         return
-    unknown = defects[~defects["order_id"].isin(orders["order_id"]) & defects["order_date"].isna()]
+    unknown = defects[~text_isin(defects["order_id"], orders["order_id"]) & defects["order_date"].isna()]
     if unknown.empty:
         return
     if orders.empty:

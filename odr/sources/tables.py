@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from odr.errors import UnreadableInput
+from odr.model import text_isin
 from odr.sources import text as tx
 from odr.sources.aliases import MARKETPLACES
 from odr.sources.dates import DateColumn, clean
@@ -232,7 +233,7 @@ def _defect_list(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pen
         part["kind"] = flag
         parts.append(part)
     flagged = pd.concat(parts) if parts else frame.iloc[0:0].assign(kind=pd.Series(dtype="str"))
-    none = frame[~frame["order_id"].isin(flagged["order_id"])]
+    none = frame[~text_isin(frame["order_id"], flagged["order_id"])]
     problems.add_many(sniffed.source, none["line"].tolist(), None, none["order_id"].tolist(), "defect_flags",
                       "no defect type is flagged on this row; row not used", "warning")
     flagged = flagged.sort_values("line", kind="stable")

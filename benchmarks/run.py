@@ -1,0 +1,121 @@
+"""Time `odr metrics --json` against an equivalent DuckDB query and a plain pandas script.
+
+    pip install -e ".[bench]"
+    python benchmarks/run.py                 # 0.5M and 2M item rows
+    python benchmarks/run.py 500000 2000000 10000000
+
+For each size the files come from benchmarks/generate.py (made once, kept in benchmarks/data/).
+Each contender runs in a fresh process, one after another, in one run over the same files, and
+computes the same thing: per channel, the distinct orders placed in the window 2026-09-06 ..
+2026-11-04 and the orders among them with negative feedback (1-2 stars) or a claim that was not
+denied. The runner checks the three agree on every count before it prints wall time, peak
+memory (the child's max RSS) and the ratios. This machine is shared: run it more than once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+START, END = "2026-09-06", "2026-11-04"
+
+DUCKDB = r"""
+import duckdb, json, sys
+folder = sys.argv[1]
+con = duckdb.connect()
+rows = con.execute(f'''
+with orders as (
+  select distinct "amazon-order-id" as id,
+         case "fulfillment-channel" when 'Amazon' then 'AFN' else 'MFN' end as channel
+  from read_csv('{folder}/all_orders.txt', delim='\t', header=true, quote='', all_varchar=true)
+  where cast(cast("purchase-date" as timestamptz) at time zone 'UTC' as date) between date '{START}' and date '{END}'
+),
+defects as (
+  select "Order ID" as id from read_csv('{folder}/feedback.txt', delim='\t', header=true, all_varchar=true)
+  where cast("Rating" as int) <= 2
+  union
+  select "Order ID" from read_csv('{folder}/claims.csv', header=true, all_varchar=true)
+  where "Claim Status" <> 'Denied'
+)
+select channel, count(*) as orders, count(d.id) as defective
+from orders o left join (select distinct id from defects) d using (id)
+group by channel order by channel
+''').fetchall()
+print(json.dumps({ch: [int(o), int(d)] for ch, o, d in rows}))
+""".replace("{START}", START).replace("{END}", END)
+
+PANDAS = r"""
+import pandas as pd, json, sys
+folder = sys.argv[1]
+orders = pd.read_csv(f'{folder}/all_orders.txt', sep='\t', dtype=str, keep_default_na=False)
+day = pd.to_datetime(orders['purchase-date'], utc=True).dt.tz_localize(None).dt.normalize()
+orders = orders[(day >= '{START}') & (day <= '{END}')]
+orders = orders.drop_duplicates('amazon-order-id')
+orders['channel'] = orders['fulfillment-channel'].map({'Amazon': 'AFN'}).fillna('MFN')
+fb = pd.read_csv(f'{folder}/feedback.txt', sep='\t', dtype=str)
+cl = pd.read_csv(f'{folder}/claims.csv', dtype=str)
+bad = set(fb.loc[fb['Rating'].astype(int) <= 2, 'Order ID']) | set(cl.loc[cl['Claim Status'] != 'Denied', 'Order ID'])
+out = {}
+for ch, g in orders.groupby('channel'):
+    out[ch] = [len(g), int(g['amazon-order-id'].isin(bad).sum())]
+print(json.dumps(out))
+""".replace("{START}", START).replace("{END}", END)
+
+
+def run_child(cmd: list[str]) -> tuple[float, float, str]:
+    """Run `cmd` under a tiny wrapper that reports its own child's wall time and max RSS."""
+    wrapper = (
+        "import resource, subprocess, sys, time, json\n"
+        "t = time.perf_counter()\n"
+        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "w = time.perf_counter() - t\n"
+        "r = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(json.dumps({'wall': w, 'rss': r, 'rc': p.returncode, 'out': p.stdout, 'err': p.stderr[-3000:]}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", wrapper, *cmd], capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout)
+    if result["rc"] != 0:
+        raise SystemExit(f"{' '.join(cmd[:4])} failed:\n{result['err']}")
+    return result["wall"], result["rss"], result["out"]
+
+
+def odr_counts(doc: dict) -> dict[str, list[int]]:
+    return {ch: [v["orders"], v["defective_orders"]] for ch, v in sorted(doc["channels"].items())}
+
+
+def main(argv: list[str]) -> int:
+    sizes = [int(a) for a in argv] or [500_000, 2_000_000]
+    odr_bin = str(Path(sys.executable).with_name("odr"))
+    print(f"{'rows':>10} {'contender':<10} {'wall s':>8} {'peak MB':>9} {'x DuckDB':>9}  counts (orders, defective)")
+    for rows in sizes:
+        label = f"{rows // 1_000_000}M" if rows % 1_000_000 == 0 else f"{rows // 1000}k"
+        folder = HERE / "data" / label
+        if not (folder / "all_orders.txt").exists():
+            subprocess.run([sys.executable, str(HERE / "generate.py"), str(rows), "--out", str(folder)], check=True,
+                           capture_output=True)
+        results = {}
+        results["odr"] = run_child([odr_bin, "metrics", str(folder), "--json", "--window-end", END])
+        results["duckdb"] = run_child([sys.executable, "-c", DUCKDB, str(folder)])
+        results["pandas"] = run_child([sys.executable, "-c", PANDAS, str(folder)])
+        counts = {
+            "odr": odr_counts(json.loads(results["odr"][2])),
+            "duckdb": json.loads(results["duckdb"][2]),
+            "pandas": json.loads(results["pandas"][2]),
+        }
+        agree = counts["odr"] == counts["duckdb"] == counts["pandas"]
+        base = results["duckdb"][0]
+        for name, (wall, rss, _) in results.items():
+            print(f"{rows:>10,} {name:<10} {wall:>8.2f} {rss:>9,.0f} {wall / base:>9.2f}  {counts[name]}")
+        print(f"{'':>10} counts agree: {agree}")
+        if not agree:
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
