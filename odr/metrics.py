@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from odr.model import CHANNELS, DEFECT_KINDS, Dataset
+from odr.model import CHANNELS, DEFECT_KINDS, Dataset, order_keys
 from odr.rules import RULES
 from odr.sources.problems import Problems
 
@@ -68,18 +68,6 @@ def raise_no_dates() -> None:
         "the inputs hold no dates at all, so no window can be chosen",
         fix="add the All Orders report, or pass --window-end DATE",
     )
-
-
-def order_keys(ids: pd.Series) -> np.ndarray:
-    """Order ids (3-7-7 digits) as int64 keys: joins and membership tests on millions of orders
-    become integer hashing instead of string work."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if len(ids) == 0:
-        return np.zeros(0, dtype=np.int64)
-    arr = pa.array(ids, pa.string(), from_pandas=True)
-    return pc.cast(pc.replace_substring(arr, "-", ""), pa.int64()).to_numpy(zero_copy_only=False)
 
 
 def compact_orders(orders: pd.DataFrame) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["COLUMNS", "Dataset", "InputFile", "empty", "frame"]
@@ -110,6 +111,44 @@ def frame(table: str, data: dict[str, object] | pd.DataFrame) -> pd.DataFrame:
         else:
             out[column] = pd.Series(index=pd.RangeIndex(n), dtype=dtype)
     return pd.DataFrame(out, index=pd.RangeIndex(n))
+
+
+def order_keys(ids: pd.Series) -> "np.ndarray":
+    """Order ids (3-7-7 digits, already checked) as int64 keys: joins and membership tests on
+    millions of orders become integer hashing instead of string work."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(ids) == 0:
+        return np.zeros(0, dtype=np.int64)
+    arr = pa.array(ids, pa.string(), from_pandas=True)
+    return pc.cast(pc.replace_substring(arr, "-", ""), pa.int64()).to_numpy(zero_copy_only=False)
+
+
+class OrderLookup:
+    """Each order's UTC day and sales channel, looked up by order id through int64 keys."""
+
+    def __init__(self, orders: pd.DataFrame) -> None:
+        self.index = pd.Index(order_keys(orders["order_id"]))
+        self.day = orders["purchase_date"].dt.tz_localize(None).dt.normalize().astype("datetime64[s]").to_numpy()
+        self.market = orders["marketplace"].to_numpy(dtype=object, na_value=None)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def _at(self, ids: pd.Series) -> "np.ndarray":
+        return self.index.get_indexer(order_keys(ids)) if len(self.index) else np.full(len(ids), -1)
+
+    def days(self, ids: pd.Series) -> pd.Series:
+        at = self._at(ids)
+        values = self.day[np.maximum(at, 0)] if len(self.index) else np.full(len(ids), np.datetime64("NaT"), "M8[s]")
+        return pd.Series(values, index=ids.index).where(at >= 0)
+
+    def markets(self, ids: pd.Series) -> pd.Series:
+        at = self._at(ids)
+        values = self.market[np.maximum(at, 0)] if len(self.index) else np.full(len(ids), None, dtype=object)
+        return pd.Series(values, index=ids.index, dtype=object).where(at >= 0)
 
 
 def text_isin(values: pd.Series, allowed: pd.Series | list[str] | set[str]) -> pd.Series:

@@ -5,19 +5,39 @@ Signals, strongest first:
 2. structured fields: A-to-z claim type ("Not Received" → non_receipt; "Materially Different" →
    damaged or not_as_described, split by the text), chargeback reason, and the legacy feedback
    answers Arrived on Time / Item as Described / Customer Service = No;
-3. phrase lexicons per language (``lexicons/<lang>.toml``), after rewriting negated "on time",
-   blanking neutral phrases ("arrived on time", "no problems") and negated cue words
-   ("not damaged", "nicht kaputt").
+3. phrase lexicons per language (``lexicons/<lang>.toml``).
+
+How the lexicons are matched (all of it vectorized over Arrow arrays, one RE2 pass per step, never a
+Python loop over patterns):
+
+* Texts are split by script: Japanese (kana or kanji present) and the Latin-script languages.
+  Latin texts are lower-cased, NFKD-decomposed and stripped of accents, so a buyer who types
+  "llego", "recu" or "beschadigt" matches the same pattern as "llegó", "reçu", "beschädigt", and
+  RE2's ASCII ``\\b`` works on every letter. Japanese texts are NFKC-normalized (full-width Latin,
+  half-width kana). Lexicon patterns are folded the same way when they are loaded, so they are
+  written with their accents for readability.
+* One blanking pass per script removes neutral phrases ("arrived on time", "no problems") and
+  negated cue words ("not damaged", "nicht kaputt", "破損なし"), except where a complaint phrase
+  that contains them starts first ("did not arrive on time", "not as described"): those are kept.
+* Each language's four cause patterns are tested with a DFA-only boolean match. Only the rows that
+  matched are searched again to extract the phrase and its position. One pattern per language and
+  cause (rather than one for all languages) keeps every RE2 DFA small, which is what keeps the
+  passes fast.
+* When the phrase found for one cause lies inside a longer phrase found for another ("never
+  arrived" inside "refund never arrived", "doesnt work" inside "tracking doesnt work", "broke"
+  inside "broke after two weeks"), the longer phrase wins and the shorter cause is dropped.
 
 A text that matches nothing stays ``unclassified``: sentiment ("terrible, never again") and
 praise are no cause, and nothing is guessed. Every cause keeps the phrase or field that decided
-it. Matching is vectorized: one RE2 alternation per cause runs over all texts in Arrow, so the
-cost grows with the number of texts, not texts × patterns in Python.
+it; the phrase is cut from the buyer's original text (original case and accents) when the
+normalization kept its length.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -34,90 +54,281 @@ TEXT_CAUSES = ("non_receipt", "damaged", "not_as_described", "poor_service")
 UNCLASSIFIED = "unclassified"
 BLANK = " | "
 
+_JA_SCRIPT = r"[\p{Hiragana}\p{Katakana}\p{Han}]"
+_WHITESPACE = r"\s{2,}|[\t\n\r\f\v]"
+_MARKS = "[\u0300-\u036f]"
+_NON_ASCII = r"\x{80}-\x{10ffff}"
+_TOKEN = rf"[^\s.,;:!?()|{_NON_ASCII}]"  # a character of a word, for the negation gap
+_APOSTROPHES = "'\u2019\u2018`"
+_LATIN_LETTER = "[a-z\\x{df}-\\x{ff}\\x{153}]"
+_GERMAN = {"ä": "ae?", "ö": "oe?", "ü": "ue?", "ß": "(?:ss|ß)"}
+
+
+# ----------------------------------------------------------------------------- lexicon loading
+
+
+def fold_pattern(pattern: str, lang: str) -> str:
+    """A lexicon pattern folded like the texts it runs on.
+
+    Latin languages: German umlauts also match their ae/oe/ue spelling, accents are stripped
+    (NFKD), and ``'`` matches typographic apostrophes too. Japanese: NFKC.
+
+    Latin texts are ASCII after folding (but for ß, œ, æ, ø and symbols), so Unicode classes are
+    narrowed to what they can meet: ``\\pL`` becomes ``[a-zß-ÿœ]``, ``\\S`` printable ASCII, and a
+    negated class ``[^...]`` leaves out non-ASCII. RE2 compiles every Unicode class into a large
+    UTF-8 automaton; dozens of them in one alternation overflow its DFA memory and matching falls
+    back to the NFA, a hundred times slower."""
+    if lang == "ja":
+        return unicodedata.normalize("NFKC", pattern)
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    in_class = negated = False
+    first = 0  # index of a class's first member (where ']' is literal)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            escape = pattern[i:i + 2]
+            if not in_class and escape == "\\p" and pattern[i + 2:i + 3] == "L":
+                out.append(_LATIN_LETTER)
+                i += 3
+            elif not in_class and escape == "\\S":
+                out.append("[!-~]")
+                i += 2
+            else:
+                out.append(escape)
+                i += 2
+            continue
+        if in_class:
+            if ch == "]" and i > first:
+                if negated:
+                    out.append(_NON_ASCII)
+                in_class = False
+                out.append(ch)
+            else:
+                out.append(_APOSTROPHES if ch == "'" else ch)
+        elif ch == "[":
+            in_class, negated = True, pattern[i + 1:i + 2] == "^"
+            out.append("[^" if negated else "[")
+            i += 2 if negated else 1
+            first = i
+            continue
+        elif ch == "'":
+            out.append(f"[{_APOSTROPHES}]")
+        elif lang == "de" and ch in _GERMAN:
+            out.append(_GERMAN[ch])
+        else:
+            out.append(ch)
+        i += 1
+    decomposed = unicodedata.normalize("NFKD", "".join(out))
+    return re.sub(_MARKS, "", decomposed)
+
+
+def _token_except(words: list[str]) -> str:
+    """RE2 for one word (run of _TOKEN characters) that is none of `words`: RE2 has no lookahead,
+    so the complement is spelled out over the words' prefix tree."""
+    any_tail = f"{_TOKEN}*"
+
+    def rec(suffixes: set[str]) -> str:
+        # Strings over _TOKEN (possibly empty) that are not in `suffixes`.
+        firsts = sorted({s[0] for s in suffixes if s})
+        alts = []
+        if firsts:
+            excluded = "".join(re.escape(c) for c in firsts)
+            alts.append(rf"[^\s.,;:!?()|{_NON_ASCII}{excluded}]{any_tail}")
+        else:
+            alts.append(f"{_TOKEN}{any_tail}")
+        for c in firsts:
+            alts.append(re.escape(c) + rec({s[1:] for s in suffixes if s and s[0] == c}))
+        body = "(?:" + "|".join(alts) + ")"
+        return body if "" in suffixes else body + "?"
+
+    return rec({w for w in words} | {""})
+
 
 @dataclass(frozen=True)
-class Lexicon:
-    rewrites: tuple[tuple[str, str], ...]
-    neutral: str
-    negated: str
-    causes: dict[str, str]  # cause -> one alternation of every language's phrases
+class Script:
+    """The compiled lexicons of the languages written in one script."""
+
+    name: str
+    blank: str  # (kept complaint phrases)|neutral phrases|negated cues -> r"\1 | "
+    phrases: tuple[tuple[str, int, str], ...]  # (language, cause index, one alternation)
+    extend: str  # what the evidence runs on with: the rest of the last word
+
+
+def _negated(doc: dict, lang: str) -> list[str]:
+    """Blanking patterns for negated cue words: explicit ones, plus negator + up to two words +
+    cue (+ "or"/"nor"/"/" and more cues) for languages whose negation comes first."""
+    out = [fold_pattern(p, lang) for p in doc.get("negated", [])]
+    cues = sorted({fold_pattern(w, lang) for c in TEXT_CAUSES for w in doc[c].get("negatable", [])},
+                  key=len, reverse=True)
+    if cues and doc.get("negators"):
+        neg = fold_pattern(doc["negators"], lang)
+        cue = f"(?:{'|'.join(cues)})[a-z]*"
+        gap = f"(?:{_token_except([fold_pattern(w, lang) for w in doc.get('conjunctions', [])])} )"
+        coord = "|".join(fold_pattern(w, lang) for w in doc.get("coordinators", ["or"]))
+        out.append(f"(?:{neg}) {gap}{{0,2}}{cue}(?:(?: (?:{coord}) |/| ?, ?)(?:{gap})?{cue})*")
+    return out
 
 
 @lru_cache(maxsize=1)
-def lexicon() -> Lexicon:
-    """All languages' lexicons, compiled into one alternation per step."""
-    rewrites: list[tuple[str, str]] = []
-    neutral: list[str] = []
-    negated: list[str] = []
-    causes: dict[str, list[str]] = {c: [] for c in TEXT_CAUSES}
+def lexicon() -> dict[str, Script]:
+    """Every language's lexicon, compiled per script (``latin``, ``ja``)."""
     folder = resources.files("odr.causes").joinpath("lexicons")
+    parts: dict[str, dict[str, list]] = {"latin": {"keep": [], "blank": [], "phrases": []},
+                                          "ja": {"keep": [], "blank": [], "phrases": []}}
     for lang in LANGUAGES:
         with folder.joinpath(f"{lang}.toml").open("rb") as fh:
             doc = tomllib.load(fh)
-        rewrites.extend((p, r) for p, r in doc.get("rewrites", []))
-        neutral.extend(doc.get("neutral", []))
-        cues = [w for c in TEXT_CAUSES for w in doc[c].get("negatable", [])]
-        if cues and lang != "ja":
-            alternation = "|".join(sorted(set(cues), key=len, reverse=True))
-            negated.append(f"(?:{doc['negators']})\\s+(?:\\S+\\s+){{0,2}}?(?:{alternation})")
-        for cause in TEXT_CAUSES:
-            causes[cause].extend(doc[cause]["phrases"])
-    return Lexicon(
-        rewrites=tuple(rewrites),
-        neutral="|".join(f"(?:{p})" for p in neutral),
-        negated="|".join(f"(?:{p})" for p in negated),
-        causes={c: "|".join(f"(?:{p})" for p in ps) for c, ps in causes.items()},
-    )
+        part = parts["ja" if lang == "ja" else "latin"]
+        part["blank"].extend(fold_pattern(p, lang) for p in doc.get("neutral", []))
+        part["blank"].extend(_negated(doc, lang))
+        for j, cause in enumerate(TEXT_CAUSES):
+            keep = [fold_pattern(p, lang) for p in doc[cause].get("keep", [])]
+            part["keep"].extend(keep)
+            phrases = keep + [fold_pattern(p, lang) for p in doc[cause]["phrases"]]
+            part["phrases"].append((lang, j, "|".join(f"(?:{p})" for p in phrases)))
+    out = {}
+    for name, part in parts.items():
+        keep = "|".join(f"(?:{p})" for p in part["keep"]) or "$^"
+        blank = f"({keep})|" + "|".join(f"(?:{p})" for p in part["blank"])
+        out[name] = Script(name=name, blank=blank, phrases=tuple(part["phrases"]),
+                           extend="" if name == "ja" else r"\pL*")
+    return out
 
 
-def normalize(texts: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
-    """Case-folded text with typographic apostrophes made plain and white space folded."""
+# ----------------------------------------------------------------------------- matching
+
+
+def _as_arrow(texts: object) -> pa.Array | pa.ChunkedArray:
+    """Texts as an Arrow string array, without a Python round trip when they are Arrow already."""
+    if isinstance(texts, pa.ChunkedArray | pa.Array):
+        arr = texts
+    elif isinstance(texts, pd.Series) and isinstance(texts.dtype, pd.ArrowDtype | pd.StringDtype):
+        arr = pa.array(texts)
+    else:
+        try:
+            arr = pa.array(texts, type=pa.string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            arr = pa.array([None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+                            for v in texts], type=pa.string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not pa.types.is_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    return pc.fill_null(arr, "")
+
+
+def normalize(texts: pa.Array | pa.ChunkedArray, script: str = "latin") -> pa.Array:
+    """Texts folded like the lexicons: lower case, accents stripped (Latin) or NFKC (Japanese),
+    runs of white space made one space."""
     t = pc.utf8_lower(pc.fill_null(texts, ""))
-    t = pc.replace_substring_regex(t, "[\u2019\u2018`\u00b4]", "'")
-    return pc.replace_substring_regex(t, r"\s+", " ")
+    if script == "ja":
+        t = pc.utf8_normalize(t, "NFKC")
+    else:
+        t = pc.replace_substring_regex(pc.utf8_normalize(t, "NFKD"), _MARKS, "")
+    return pc.replace_substring_regex(t, _WHITESPACE, " ")
 
 
-def match_texts(texts: pd.Series | list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
-    """For each text and cause, where the cause's first phrase starts (-1: none) and the phrase.
+@dataclass
+class Matches:
+    """Per text and cause: where the deciding phrase starts and ends in the normalized text
+    (characters, -1: none) and the phrase itself, quoted."""
 
-    Returns (positions n×4, phrases: one object array per cause)."""
+    start: np.ndarray  # n x 4
+    end: np.ndarray  # n x 4
+    phrase: list[np.ndarray]  # one object array per cause
+
+
+def match_texts(texts: object) -> Matches:
+    """Find every cause's first phrase in every text (see the module docstring)."""
+    original = _as_arrow(texts)
+    n = len(original)
+    k = len(TEXT_CAUSES)
+    start = np.full((n, k), -1, dtype=np.int64)
+    end = np.full((n, k), -1, dtype=np.int64)
+    phrase = [np.full(n, None, dtype=object) for _ in TEXT_CAUSES]
+    if n == 0:
+        return Matches(start, end, phrase)
     lex = lexicon()
-    arr = pa.array(pd.Series(texts, dtype="object").where(pd.notna(texts), None).tolist(), pa.string())
-    t = normalize(arr)
-    for pattern, replacement in lex.rewrites:
-        t = pc.replace_substring_regex(t, pattern, replacement)
-    if lex.neutral:
-        t = pc.replace_substring_regex(t, lex.neutral, BLANK)
-    if lex.negated:
-        t = pc.replace_substring_regex(t, lex.negated, BLANK)
-    n = len(arr)
-    positions = np.full((n, len(TEXT_CAUSES)), -1, dtype=np.int64)
-    phrases: list[np.ndarray] = []
-    for j, cause in enumerate(TEXT_CAUSES):
-        pos = pc.find_substring_regex(t, lex.causes[cause]).to_numpy(zero_copy_only=False)
-        positions[:, j] = pos
-        found = np.full(n, None, dtype=object)
-        hit = np.flatnonzero(pos >= 0)
-        if len(hit):
-            sub = pc.take(t, pa.array(hit))
-            # The phrase runs on to the end of its last word: "answer" -> "answered".
-            extracted = pc.extract_regex(sub, f"(?P<m>(?:{lex.causes[cause]})\\pL*)").field("m")
-            found[hit] = [s.strip() for s in extracted.to_pylist()]
-        phrases.append(found)
-    return positions, phrases
+    is_ja = pc.match_substring_regex(original, _JA_SCRIPT).to_numpy(zero_copy_only=False)
+    for name, rows in (("ja", np.flatnonzero(is_ja)), ("latin", np.flatnonzero(~is_ja))):
+        if not len(rows):
+            continue
+        script = lex[name]
+        orig = original if len(rows) == n else pc.take(original, pa.array(rows))
+        norm = normalize(orig, name)
+        t = pc.replace_substring_regex(norm, script.blank, r"\1" + BLANK)
+        texts_py: list[str] | None = None  # the normalized texts, converted on first need
+        for lang, j, pattern in script.phrases:
+            hit = np.flatnonzero(pc.match_substring_regex(t, pattern).to_numpy(zero_copy_only=False))
+            if not len(hit):
+                continue
+            if texts_py is None:
+                texts_py = norm.to_pylist()
+                same = pc.equal(pc.utf8_length(orig), pc.utf8_length(norm)).to_numpy(zero_copy_only=False)
+            found = pc.extract_regex(pc.take(t, pa.array(hit)), f"(?P<m>(?:{pattern}){script.extend})")
+            words = found.field("m").to_pylist()
+            # Where the phrase is in the normalized text (blanking moved things; a phrase that
+            # ran across a blank is not found there and keeps the blanked position's order).
+            pos = np.fromiter((texts_py[i].find(w) for i, w in zip(hit.tolist(), words, strict=True)),
+                              dtype=np.int64, count=len(hit))
+            lengths = np.fromiter((len(w) for w in words), dtype=np.int64, count=len(hit))
+            pos = np.where(pos >= 0, pos, np.iinfo(np.int32).max)
+            rows_hit = rows[hit]
+            prev = start[rows_hit, j]
+            better = (prev < 0) | (pos < prev)  # several languages may match: the earliest wins
+            sel = np.flatnonzero(better)
+            if not len(sel):
+                continue
+            cut = sel[same[hit[sel]] & (pos[sel] < np.iinfo(np.int32).max)]
+            quoted = np.array([f'"{w.strip()}"' for w in words], dtype=object)
+            if len(cut):
+                src = pc.take(orig, pa.array(hit[cut])).to_pylist()
+                quoted[cut] = [f'"{o[a:a + b].strip()}"' for o, a, b in
+                               zip(src, pos[cut].tolist(), lengths[cut].tolist(), strict=True)]
+            start[rows_hit[sel], j] = pos[sel]
+            end[rows_hit[sel], j] = pos[sel] + lengths[sel]
+            phrase[j][rows_hit[sel]] = quoted[sel]
+    _drop_contained(start, end)
+    return Matches(start, end, phrase)
 
 
-def classify_texts(texts: pd.Series | list[str]) -> pd.DataFrame:
+def _drop_contained(start: np.ndarray, end: np.ndarray) -> None:
+    """A cause whose phrase lies inside a strictly longer phrase of another cause is dropped:
+    "mai arrivato" inside "rimborso mai arrivato" is the refund, not the parcel."""
+    found = start >= 0
+    length = end - start
+    drop = np.zeros_like(found)
+    k = start.shape[1]
+    for a in range(k):
+        for b in range(k):
+            if a != b:
+                drop[:, a] |= (found[:, a] & found[:, b] & (start[:, b] <= start[:, a])
+                               & (end[:, a] <= end[:, b]) & (length[:, b] > length[:, a]))
+    start[drop] = -1
+    end[drop] = -1
+
+
+def classify_texts(texts: object) -> pd.DataFrame:
     """Causes of free texts by the lexicons alone: `causes` (primary first: the cause whose
-    phrase comes first in the text), `evidence` (the deciding phrase of each cause)."""
-    positions, phrases = match_texts(texts)
-    causes_out: list[list[str]] = []
-    evidence_out: list[list[str]] = []
-    for i in range(len(positions)):
-        row = positions[i]
-        order = [j for j in np.argsort(np.where(row >= 0, row, np.iinfo(np.int64).max), kind="stable") if row[j] >= 0]
-        causes_out.append([TEXT_CAUSES[j] for j in order])
-        evidence_out.append([f'"{phrases[j][i]}"' for j in order])
+    phrase comes first in the text), `evidence` (the deciding phrase of each cause, quoted)."""
+    found = match_texts(texts)
+    n, k = found.start.shape
+    hit = found.start >= 0
+    order = np.argsort(np.where(hit, found.start, np.iinfo(np.int64).max), axis=1, kind="stable")
+    count = hit.sum(axis=1)
+    # Rows that share an ordering of their causes are built together.
+    code = (order * (k ** np.arange(k))).sum(axis=1) * (k + 1) + count
+    causes_out: list[list[str]] = [[] for _ in range(n)]
+    evidence_out: list[list[str]] = [[] for _ in range(n)]
+    for c in np.unique(code[count > 0]):
+        rows = np.flatnonzero(code == c)
+        seq = order[rows[0], : count[rows[0]]].tolist()
+        names = [TEXT_CAUSES[j] for j in seq]
+        columns = [found.phrase[j][rows] for j in seq]
+        for i, ev in zip(rows.tolist(), zip(*columns, strict=True), strict=True):
+            causes_out[i] = names.copy()
+            evidence_out[i] = list(ev)
     index = texts.index if isinstance(texts, pd.Series) else None
     return pd.DataFrame({"causes": causes_out, "evidence": evidence_out}, index=index)
 

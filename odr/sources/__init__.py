@@ -16,7 +16,7 @@ import pandas as pd
 
 from odr import rules
 from odr.errors import OdrError, UnreadableInput, UnrecognizedInput
-from odr.model import Dataset, InputFile, arrow_to_pandas, empty, frame, text_isin
+from odr.model import Dataset, InputFile, OrderLookup, arrow_to_pandas, empty, frame, text_isin
 from odr.sources.aliases import BY_DOMAIN, marketplace as find_marketplace
 from odr.sources.dates import DateColumn, human, resolve
 from odr.sources.detect import Sniff, expand, named, sniff, source_names
@@ -110,20 +110,19 @@ def load(
         used = int((orders["source"] == s.source).sum()) if len(orders) else 0
         infos[s.path] = _info(s, rows=result.rows, used=used, marketplace=_orders_marketplaces(result.table))
 
-    order_day = orders.set_index("order_id")["purchase_date"].dt.tz_localize(None).dt.normalize()
-    order_market = orders.set_index("order_id")["marketplace"]
+    lookup = OrderLookup(orders)
     defects_parts, ledger_parts = [], []
     for p in pendings:
-        fmt = _resolve_dates(p, order_day, order_market, date_format, market)
+        fmt = _resolve_dates(p, lookup, date_format, market)
         mk = p.sniff.marketplace
         if p.table == "defects" and not mk and len(p.data):
             # A file's rows share its marketplace: the one its known orders were placed on.
-            joined = _joined_marketplace(p, order_market)
+            joined = _joined_marketplace(p, lookup)
             if joined:
                 current = p.data["marketplace"] if "marketplace" in p.data else pd.Series(index=p.data.index, dtype="str")
                 p.data["marketplace"] = current.fillna(joined)
         infos[p.sniff.path] = _info(p.sniff, rows=p.rows, used=len(p.data), date_format=fmt, note=p.note,
-                                    marketplace=_domain(mk) if mk else _joined_marketplace(p, order_market))
+                                    marketplace=_domain(mk) if mk else _joined_marketplace(p, lookup))
         (ledger_parts if p.table == "ledger" else defects_parts).append(p.data)
 
     ledger = _concat("ledger", ledger_parts).drop_duplicates(
@@ -131,7 +130,7 @@ def load(
     )
     defects, merged = _dedupe(_concat("defects", defects_parts), problems)
     defects = rules.apply(defects, ledger, problems)
-    _unplaceable(defects, orders, problems)
+    _unplaceable(defects, lookup, problems)
     problem_frame = problems.frame()
     per_source = problem_frame["source"].value_counts().to_dict() if len(problem_frame) else {}
     inputs_out = []
@@ -260,25 +259,24 @@ def _orders_marketplaces(table) -> str | None:
     return ", ".join(values) or None
 
 
-def _joined_marketplace(p: Pending, order_market: pd.Series) -> str | None:
-    if p.table != "defects" or not len(p.data) or not len(order_market):
+def _joined_marketplace(p: Pending, lookup: OrderLookup) -> str | None:
+    if p.table != "defects" or not len(p.data) or not len(lookup):
         return None
-    joined = p.data["order_id"].map(order_market).dropna()
+    joined = lookup.markets(p.data["order_id"]).dropna()
     return joined.mode().iloc[0] if len(joined) else None
 
 
-def _resolve_dates(p: Pending, order_day: pd.Series, order_market: pd.Series,
-                   date_format: str | None, market) -> str | None:
+def _resolve_dates(p: Pending, lookup: OrderLookup, date_format: str | None, market) -> str | None:
     """Parse the pending file's date columns; returns the event date's format (for detect)."""
     shown = None
     for name, col in p.dates.items():
         hint = col.marketplace_format  # the header's language
         if hint is None and p.sniff.kind == "feedback":  # else the marketplace of its orders
-            joined = _joined_marketplace(p, order_market)
+            joined = _joined_marketplace(p, lookup)
             if joined and joined.casefold() in BY_DOMAIN:
                 hint = BY_DOMAIN[joined.casefold()].date_format
         col = DateColumn(col.path, col.column, col.values, col.lines, hint, col.explicit_format)
-        against = p.data["order_id"].map(order_day) if name == "event_date" and len(order_day) else None
+        against = lookup.days(p.data["order_id"]) if name == "event_date" and len(lookup) else None
         # The options only settle what the file's own evidence leaves open.
         option = date_format or (market.date_format if market is not None else None)
         fmt, parsed = resolve(col, order_dates=against, option_format=option)
@@ -336,17 +334,17 @@ def _norm(value: object) -> str:
     return "" if value is None or pd.isna(value) else str(value).strip().casefold()
 
 
-def _unplaceable(defects: pd.DataFrame, orders: pd.DataFrame, problems: Problems) -> None:
+def _unplaceable(defects: pd.DataFrame, lookup: OrderLookup, problems: Problems) -> None:
     """Defects whose order date is unknown cannot be put in a window; say which orders to export.
 
     A buyer can leave feedback or file a claim up to about 90 days after the order, so the
     order was placed in the 90 days before the defect's own date."""
     if defects.empty:
         return
-    unknown = defects[~text_isin(defects["order_id"], orders["order_id"]) & defects["order_date"].isna()]
+    unknown = defects[lookup.days(defects["order_id"]).isna().to_numpy() & defects["order_date"].isna().to_numpy()]
     if unknown.empty:
         return
-    if orders.empty:
+    if not len(lookup):
         first, last = defects["event_date"].min(), defects["event_date"].max()
         span = (f" placed from {(first - pd.Timedelta(days=90)).date()} to {last.date()}"
                 if pd.notna(first) else "")
