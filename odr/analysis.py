@@ -164,7 +164,7 @@ def analyze(
     problems = Problems()
     as_of_day = pd.Timestamp(as_of).normalize() if as_of is not None else dataset.as_of
     window = _window(dataset, as_of_day, window_end, window_days, lag_days)
-    compact = m.compact_orders(dataset.orders)
+    compact = dataset.engine_orders()
     placed = m.place_defects(dataset, compact, problems)
     if classify:
         from odr.causes import classify_defects, parse_overrides

@@ -14,13 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from odr.model import CHANNELS, DEFECT_KINDS, Dataset, order_keys
+from odr.model import CANCELLED, CHANNELS, DEFECT_KINDS, UNKNOWN_MARKETPLACE, Dataset, category_at, order_keys
 from odr.rules import RULES
 from odr.sources.problems import Problems
 
 COMPONENTS = {"negative_feedback": "negative_feedback", "a_to_z_claim": "a_to_z_claims", "chargeback": "chargebacks"}
-CANCELLED = {"cancelled", "canceled"}
-UNKNOWN_MARKETPLACE = "unknown"
 RECENT_DAYS = 30  # the forecast assumes orders keep coming at the last 30 days' average
 
 
@@ -70,24 +68,6 @@ def raise_no_dates() -> None:
     )
 
 
-def compact_orders(orders: pd.DataFrame) -> pd.DataFrame:
-    """The orders as the engine needs them: int64 key, UTC day, channel, marketplace, cancelled.
-    Built once per analysis; 1.4 million orders take a fraction of a second."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    status = pa.array(orders["order_status"], pa.string(), from_pandas=True)
-    cancelled = pc.is_in(pc.utf8_lower(status), value_set=pa.array(sorted(CANCELLED)))
-    return pd.DataFrame({
-        "key": order_keys(orders["order_id"]),
-        "order_id": orders["order_id"].to_numpy(),
-        "order_day": order_days(orders).to_numpy(),
-        "channel": orders["channel"].astype("category"),
-        "marketplace": orders["marketplace"].fillna(UNKNOWN_MARKETPLACE).astype("category"),
-        "cancelled": cancelled.fill_null(False).to_numpy(zero_copy_only=False),
-    })
-
-
 def isin(keys: np.ndarray, other: np.ndarray) -> np.ndarray:
     """Membership of int64 keys (a hash, not the string path pandas takes for Arrow strings)."""
     return pd.Series(keys).isin(other).to_numpy()
@@ -109,9 +89,9 @@ def place_defects(dataset: Dataset, compact: pd.DataFrame, problems: Problems) -
     placed["in_orders"] = found
     day = pd.Series(compact["order_day"].to_numpy()[take], index=placed.index).where(found)
     placed["order_day"] = day.fillna(placed["order_date"]).astype("datetime64[s]")
-    channel = pd.Series(_take_category(compact["channel"], take), index=placed.index, dtype="object").where(found)
+    channel = pd.Series(category_at(compact["channel"], take), index=placed.index, dtype="object").where(found)
     placed["channel"] = channel.fillna(placed["channel"]).astype("str")
-    market = pd.Series(_take_category(compact["marketplace"], take), index=placed.index, dtype="object").where(found)
+    market = pd.Series(category_at(compact["marketplace"], take), index=placed.index, dtype="object").where(found)
     placed["marketplace"] = market.fillna(placed["marketplace"]).fillna(UNKNOWN_MARKETPLACE).astype("str")
     cancelled = pd.Series(compact["cancelled"].to_numpy()[take] if len(compact) else False, index=placed.index)
     placed["cancelled"] = cancelled.where(found, False).astype(bool)
@@ -126,15 +106,6 @@ def place_defects(dataset: Dataset, compact: pd.DataFrame, problems: Problems) -
                      "the order is in no orders export and its source does not say FBA or seller-fulfilled; "
                      "not counted: add the All Orders report that holds it", "warning")
     return placed
-
-
-def _take_category(values: pd.Series, take: np.ndarray) -> np.ndarray:
-    """Values of a categorical column at positions `take`, as strings (without converting all)."""
-    if len(values) == 0:
-        return np.full(len(take), None, dtype=object)
-    codes = values.cat.codes.to_numpy()[take]
-    labels = np.asarray(values.cat.categories.astype("str"), dtype=object)
-    return np.where(codes >= 0, labels[np.maximum(codes, 0)], None)
 
 
 def window_orders(compact: pd.DataFrame, placed: pd.DataFrame, window: Window,

@@ -126,13 +126,57 @@ def order_keys(ids: pd.Series) -> "np.ndarray":
     return pc.cast(pc.replace_substring(arr, "-", ""), pa.int64()).to_numpy(zero_copy_only=False)
 
 
+UNKNOWN_MARKETPLACE = "unknown"
+CANCELLED = ("cancelled", "canceled")
+
+
+def order_index(orders: pd.DataFrame, table=None) -> pd.DataFrame:
+    """The orders as the engine works on them, one row per order in the same order as `orders`:
+    int64 `key`, `order_id`, UTC `order_day`, categorical `channel` and `marketplace`, and
+    `cancelled`. Built from the Arrow table the reader produced when there is one (its keys
+    and dictionaries are already there), else from the DataFrame."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if table is None:
+        table = pa.table({
+            "key": pa.array(order_keys(orders["order_id"])),
+            "purchase_date": pa.array(orders["purchase_date"]),
+            "channel": pa.array(orders["channel"], pa.string(), from_pandas=True),
+            "marketplace": pa.array(orders["marketplace"], pa.string(), from_pandas=True),
+            "order_status": pa.array(orders["order_status"], pa.string(), from_pandas=True),
+        })
+    day = pc.floor_temporal(table["purchase_date"], unit="day").cast(pa.timestamp("s", tz="UTC"))
+    status = table["order_status"] if "order_status" in table.column_names else pa.nulls(table.num_rows, pa.string())
+    cancelled = pc.is_in(pc.utf8_lower(status), value_set=pa.array(CANCELLED)).fill_null(False)
+    market = pc.fill_null(table["marketplace"], UNKNOWN_MARKETPLACE) if "marketplace" in table.column_names \
+        else pa.array([UNKNOWN_MARKETPLACE] * table.num_rows)
+    return pd.DataFrame({
+        "key": table["key"].to_numpy(),
+        "order_id": orders["order_id"].to_numpy(),
+        "order_day": day.to_pandas().dt.tz_localize(None).astype("datetime64[s]").to_numpy(),
+        "channel": table["channel"].dictionary_encode().to_pandas(),
+        "marketplace": market.dictionary_encode().to_pandas(),
+        "cancelled": cancelled.to_numpy(zero_copy_only=False),
+    })
+
+
+def category_at(values: pd.Series, take: np.ndarray) -> np.ndarray:
+    """Values of a categorical column at positions `take`, as strings (without converting all)."""
+    if len(values) == 0:
+        return np.full(len(take), None, dtype=object)
+    codes = values.cat.codes.to_numpy()[take]
+    labels = np.asarray(values.cat.categories.astype("str"), dtype=object)
+    return np.where(codes >= 0, labels[np.maximum(codes, 0)], None)
+
+
 class OrderLookup:
     """Each order's UTC day and sales channel, looked up by order id through int64 keys."""
 
-    def __init__(self, orders: pd.DataFrame) -> None:
-        self.index = pd.Index(order_keys(orders["order_id"]))
-        self.day = orders["purchase_date"].dt.tz_localize(None).dt.normalize().astype("datetime64[s]").to_numpy()
-        self.market = orders["marketplace"].to_numpy(dtype=object, na_value=None)
+    def __init__(self, index: pd.DataFrame) -> None:
+        self.index = pd.Index(index["key"].to_numpy())
+        self.day = index["order_day"].to_numpy()
+        self._market = index["marketplace"]
 
     def __len__(self) -> int:
         return len(self.index)
@@ -147,8 +191,9 @@ class OrderLookup:
 
     def markets(self, ids: pd.Series) -> pd.Series:
         at = self._at(ids)
-        values = self.market[np.maximum(at, 0)] if len(self.index) else np.full(len(ids), None, dtype=object)
-        return pd.Series(values, index=ids.index, dtype=object).where(at >= 0)
+        values = category_at(self._market, np.maximum(at, 0)) if len(self.index) else np.full(len(ids), None, dtype=object)
+        out = pd.Series(values, index=ids.index, dtype=object).where(at >= 0)
+        return out.where(out != UNKNOWN_MARKETPLACE)
 
 
 def text_isin(values: pd.Series, allowed: pd.Series | list[str] | set[str]) -> pd.Series:
@@ -234,6 +279,14 @@ class Dataset:
     problems: pd.DataFrame = field(default_factory=lambda: empty("problems"))
     inputs: list[InputFile] = field(default_factory=list)
     account: dict[str, object] = field(default_factory=dict)  # V2 extras: statuses, AHR
+    # The orders as the engine works on them (see order_index); rebuilt when `orders` changes.
+    order_index: pd.DataFrame | None = field(default=None, repr=False)
+
+    def engine_orders(self) -> pd.DataFrame:
+        if self.order_index is None or len(self.order_index) != len(self.orders) or (
+                len(self.orders) and self.order_index["order_id"].iloc[0] != self.orders["order_id"].iloc[0]):
+            self.order_index = order_index(self.orders)
+        return self.order_index
 
     @property
     def as_of(self) -> pd.Timestamp | None:

@@ -388,22 +388,25 @@ def classify_defects(defects: pd.DataFrame, overrides: dict[str, list[str]] | No
         {"causes": [], "evidence": []})
     all_causes, all_evidence = [], []
     overrides = overrides or {}
-    for i, row in enumerate(out.itertuples(index=False)):
-        if row.order_id in overrides:
-            chosen = overrides[row.order_id]
+    n = len(out)
+    signals = out["signals"].tolist() if "signals" in out else [None] * n
+    rows = zip(out["order_id"].tolist(), out["kind"].tolist(), out["reason"].tolist(), signals,
+               text["causes"].tolist(), text["evidence"].tolist(), strict=True)
+    for order_id, kind, reason, signal, t_causes, t_evidence in rows:  # plain lists: no per-row pandas
+        if order_id in overrides:
+            chosen = overrides[order_id]
             all_causes.append(list(chosen))
             all_evidence.append(["set by the seller"] * len(chosen))
             continue
-        causes, evidence, material = structured(row.kind, row.reason, getattr(row, "signals", None))
-        t_causes, t_evidence = text.at[i, "causes"], text.at[i, "evidence"]
+        causes, evidence, material = structured(kind, reason, signal)
         if material:
             split = [(c, e) for c, e in zip(t_causes, t_evidence, strict=True) if c in ("damaged", "not_as_described")]
             if split:
                 causes.append(split[0][0])
-                evidence.append(f'claim type "{row.reason}" + {split[0][1]}')
+                evidence.append(f'claim type "{reason}" + {split[0][1]}')
             else:
                 causes.append("not_as_described")
-                evidence.append(f'claim type "{row.reason}"')
+                evidence.append(f'claim type "{reason}"')
         for c, e in zip(t_causes, t_evidence, strict=True):
             if c not in causes:
                 causes.append(c)
@@ -442,16 +445,17 @@ def parse_overrides(pairs: list[tuple[str, str]], source: str) -> tuple[dict[str
 def order_causes(defects: pd.DataFrame) -> pd.DataFrame:
     """Per order: the union of its defects' causes (earliest defect's primary first), with
     evidence; `unclassified` only when no defect of the order has a cause."""
+    ordered = defects.sort_values(["order_id", "event_date"], na_position="last", kind="stable")
+    merged: dict[str, tuple[list[str], list[str]]] = {}
+    for order_id, cs, es in zip(ordered["order_id"].tolist(), ordered["causes"].tolist(),
+                                ordered["evidence"].tolist(), strict=True):
+        causes, evidence = merged.setdefault(order_id, ([], []))
+        for c, e in zip(cs, es, strict=True):
+            if c != UNCLASSIFIED and c not in causes:
+                causes.append(c)
+                evidence.append(e)
     rows = []
-    ordered = defects.sort_values(["order_id", "event_date"], na_position="last")
-    for order_id, group in ordered.groupby("order_id", sort=False):
-        causes: list[str] = []
-        evidence: list[str] = []
-        for cs, es in zip(group["causes"], group["evidence"], strict=True):
-            for c, e in zip(cs, es, strict=True):
-                if c != UNCLASSIFIED and c not in causes:
-                    causes.append(c)
-                    evidence.append(e)
+    for order_id, (causes, evidence) in merged.items():
         if not causes:
             causes, evidence = [UNCLASSIFIED], ["no cause phrase or field matched"]
         rows.append((order_id, causes, causes[0], evidence))

@@ -16,7 +16,7 @@ import pandas as pd
 
 from odr import rules
 from odr.errors import OdrError, UnreadableInput, UnrecognizedInput
-from odr.model import Dataset, InputFile, OrderLookup, arrow_to_pandas, empty, frame, text_isin
+from odr.model import Dataset, InputFile, OrderLookup, arrow_to_pandas, empty, frame, order_index, text_isin
 from odr.sources.aliases import BY_DOMAIN, marketplace as find_marketplace
 from odr.sources.dates import DateColumn, human, resolve
 from odr.sources.detect import Sniff, expand, named, sniff, source_names
@@ -105,12 +105,12 @@ def load(
     order_sniffs.sort(key=lambda sr: _newest(sr[1].table), reverse=True)
     order_parts = [r.table for _, r in order_sniffs]
     order_sources = [s.source for s, _ in order_sniffs]
-    orders = _orders(order_parts, order_sources)
+    orders, index = _orders(order_parts, order_sources)
     for s, result in order_sniffs:
         used = int((orders["source"] == s.source).sum()) if len(orders) else 0
         infos[s.path] = _info(s, rows=result.rows, used=used, marketplace=_orders_marketplaces(result.table))
 
-    lookup = OrderLookup(orders)
+    lookup = OrderLookup(index)
     defects_parts, ledger_parts = [], []
     for p in pendings:
         fmt = _resolve_dates(p, lookup, date_format, market)
@@ -149,6 +149,7 @@ def load(
         problems=problem_frame,
         inputs=inputs_out,
         account=account,
+        order_index=index,
     )
 
 
@@ -245,11 +246,14 @@ def _domain(mid: str | None) -> str | None:
     return MARKETPLACES[mid].domain if mid in MARKETPLACES else mid
 
 
-def _orders(parts: list, sources: list[str]) -> pd.DataFrame:
+def _orders(parts: list, sources: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The orders table, and the engine's index of it built from the same Arrow table."""
     if not parts:
-        return empty("orders")
+        orders = empty("orders")
+        return orders, order_index(orders)
     table = collapse(parts, sources)
-    return frame("orders", arrow_to_pandas(table))
+    orders = frame("orders", arrow_to_pandas(table))
+    return orders, order_index(orders, table)
 
 
 def _orders_marketplaces(table) -> str | None:
