@@ -117,7 +117,7 @@ def window_orders(compact: pd.DataFrame, placed: pd.DataFrame, window: Window,
     if len(extra):
         extra = extra.drop_duplicates("key")
         frame = pd.concat([frame, pd.DataFrame({
-            "key": extra["key"].to_numpy(), "order_id": extra["order_id"].to_numpy(),
+            "key": extra["key"].to_numpy(),
             "order_day": extra["order_day"].to_numpy(), "channel": extra["channel"].to_numpy(),
             "marketplace": extra["marketplace"].to_numpy(), "cancelled": False,
         })], ignore_index=True)

@@ -132,7 +132,7 @@ CANCELLED = ("cancelled", "canceled")
 
 def order_index(orders: pd.DataFrame, table=None) -> pd.DataFrame:
     """The orders as the engine works on them, one row per order in the same order as `orders`:
-    int64 `key`, `order_id`, UTC `order_day`, categorical `channel` and `marketplace`, and
+    int64 `key`, UTC `order_day`, categorical `channel` and `marketplace`, and
     `cancelled`. Built from the Arrow table the reader produced when there is one (its keys
     and dictionaries are already there), else from the DataFrame."""
     import pyarrow as pa
@@ -146,15 +146,15 @@ def order_index(orders: pd.DataFrame, table=None) -> pd.DataFrame:
             "marketplace": pa.array(orders["marketplace"], pa.string(), from_pandas=True),
             "order_status": pa.array(orders["order_status"], pa.string(), from_pandas=True),
         })
-    day = pc.floor_temporal(table["purchase_date"], unit="day").cast(pa.timestamp("s", tz="UTC"))
+    seconds = table["purchase_date"].cast(pa.timestamp("s", tz="UTC")).cast(pa.int64()).to_numpy()
+    day = (seconds - seconds % 86400).astype("datetime64[s]")  # the UTC calendar day
     status = table["order_status"] if "order_status" in table.column_names else pa.nulls(table.num_rows, pa.string())
     cancelled = pc.is_in(pc.utf8_lower(status), value_set=pa.array(CANCELLED)).fill_null(False)
     market = pc.fill_null(table["marketplace"], UNKNOWN_MARKETPLACE) if "marketplace" in table.column_names \
         else pa.array([UNKNOWN_MARKETPLACE] * table.num_rows)
     return pd.DataFrame({
         "key": table["key"].to_numpy(),
-        "order_id": orders["order_id"].to_numpy(),
-        "order_day": day.to_pandas().dt.tz_localize(None).astype("datetime64[s]").to_numpy(),
+        "order_day": day,
         "channel": table["channel"].dictionary_encode().to_pandas(),
         "marketplace": market.dictionary_encode().to_pandas(),
         "cancelled": cancelled.to_numpy(zero_copy_only=False),
@@ -284,7 +284,7 @@ class Dataset:
 
     def engine_orders(self) -> pd.DataFrame:
         if self.order_index is None or len(self.order_index) != len(self.orders) or (
-                len(self.orders) and self.order_index["order_id"].iloc[0] != self.orders["order_id"].iloc[0]):
+                len(self.orders) and self.order_index["key"].iloc[0] != order_keys(self.orders["order_id"].iloc[:1])[0]):
             self.order_index = order_index(self.orders)
         return self.order_index
 
