@@ -28,6 +28,7 @@ DUCKDB = r"""
 import duckdb, json, sys
 folder = sys.argv[1]
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
 rows = con.execute(f'''
 with orders as (
   select distinct "amazon-order-id" as id,
@@ -104,8 +105,8 @@ def main(argv: list[str]) -> int:
         results["pandas"] = run_child([sys.executable, "-c", PANDAS, str(folder)])
         counts = {
             "odr": odr_counts(json.loads(results["odr"][2])),
-            "duckdb": json.loads(results["duckdb"][2]),
-            "pandas": json.loads(results["pandas"][2]),
+            "duckdb": json.loads(results["duckdb"][2].strip().splitlines()[-1]),
+            "pandas": json.loads(results["pandas"][2].strip().splitlines()[-1]),
         }
         agree = counts["odr"] == counts["duckdb"] == counts["pandas"]
         base = results["duckdb"][0]
