@@ -168,3 +168,15 @@ def test_development_corpus_macro_f1_floor():
 def test_held_out_corpus_macro_f1_floor():
     # Written before the lexicons were tuned and never tuned on: the honest figure.
     assert _macro_f1(DATA / "causes_heldout.csv") >= 0.85
+
+
+@pytest.mark.parametrize(
+    ("text", "causes"),
+    [("Das ist Plastik mit Metalloptik, nicht wie beschrieben", ["not_as_described"]),
+     ("genau wie beschrieben, top", []), ("pas comme décrit", ["not_as_described"]),
+     ("comme décrit, parfait", []), ("no es como se describe", ["not_as_described"]),
+     ("tal como se describe, perfecto", []), ("non come descritto", ["not_as_described"]),
+     ("come da descrizione, ottimo", [])],
+)
+def test_negated_as_described_is_a_complaint_plain_as_described_is_praise(text, causes):
+    assert causes_of(text) == causes
