@@ -247,8 +247,12 @@ def _print_detect(results: list[dict[str, Any]]) -> None:
 
 
 @app.command()
-def demo(debug: DebugOption = False) -> None:
-    """Run odr on the bundled sample exports of a fictional seller (sample_data/)."""
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the report files.")] = Path("reports"),
+    debug: DebugOption = False,
+) -> None:
+    """Run odr on the bundled sample exports of a fictional seller (sample_data/) and write its
+    evidence appendix (HTML, PDF, JSON, CSV) to --out."""
     try:
         folder = sample_data_dir()
         typer.echo(f"Sample exports: {folder}\n")
@@ -261,10 +265,15 @@ def demo(debug: DebugOption = False) -> None:
         from odr.sources import load
 
         analysis = analyze(load(folder))
+        from odr.report import FORMATS, write_report
+
+        written = write_report(analysis, out, formats=FORMATS)
     except OdrError as error:
         raise _fail(error) from None
     typer.echo()
     _print_metrics(analysis)
+    typer.echo()
+    _print_written(written)
 
 
 def _load(inputs: list[Path], map_file: Path | None, date_format: str | None, marketplace: str | None,
@@ -465,8 +474,85 @@ def classify(
 
 
 def _csv_safe(value: str) -> str:
-    """Spreadsheets execute cells starting with = + - @ (and tab/CR): make them text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    from odr.report import safe_cell
+
+    return safe_cell(value)
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    from odr.report import FORMATS
+
+    chosen = tuple(dict.fromkeys(v.strip().casefold() for v in value.split(",") if v.strip()))
+    unknown = [v for v in chosen if v not in FORMATS]
+    if unknown or not chosen:
+        raise typer.BadParameter(f"choose from {','.join(FORMATS)} (got {value!r})")
+    return chosen
+
+
+@app.command()
+def report(
+    inputs: Inputs,
+    out: Annotated[Path, typer.Option("--out", help="Folder for odr-report.html, odr-report.pdf, summary.json and evidence.csv.")] = Path("reports"),
+    ledger: Annotated[Path | None, typer.Option("--ledger", help="Your remediation ledger CSV (odr ledger makes one).")] = None,
+    redact: Annotated[bool, typer.Option("--redact", help="For sharing: mask order ids but the last four digits, reduce comments to the deciding phrase.")] = False,
+    formats: Annotated[str, typer.Option("--format", help="Which files to write: html,pdf,json,csv.")] = "html,pdf,json,csv",
+    as_of: AsOfOption = None,
+    window_end: WindowEndOption = None,
+    window_days: WindowDaysOption = 60,
+    lag_days: LagDaysOption = 14,
+    exclude_cancelled: ExcludeCancelledOption = False,
+    causes_file: CausesOption = None,
+    map_file: MapOption = None,
+    date_format: DateFormatOption = None,
+    marketplace: MarketplaceOption = None,
+    encoding: EncodingOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Write the evidence appendix for a Plan of Action: a self-contained HTML page and its PDF,
+    summary.json and evidence.csv, each written atomically.
+
+    It holds the ODR per channel against 1%, Amazon's figure, the trend, when the rate falls back
+    under 1%, one section per root cause with the buyers' words, every defective order with its
+    cause and remediation status, what does not count and why, input problems and provenance.
+    """
+    chosen = _formats(formats)
+    try:
+        overrides = _overrides(causes_file)
+        paths = list(inputs) + ([ledger] if ledger else [])
+        written = _make_report(paths, out, chosen, redact, overrides, map_file, date_format, marketplace,
+                               encoding, dict(window_end=window_end, window_days=window_days, lag_days=lag_days,
+                                              exclude_cancelled=exclude_cancelled, as_of=as_of))
+    except OdrError as error:
+        raise _fail(error) from None
+    _print_written(written)
+
+
+def _make_report(paths: list[Path], out: Path, formats: tuple[str, ...], redact: bool,
+                 overrides: dict[str, list[str]], map_file: Path | None, date_format: str | None,
+                 marketplace: str | None, encoding: str | None, window: dict[str, Any]) -> Any:
+    """Load, analyze and write, with a progress line on a terminal (large exports take a while)."""
+    from contextlib import nullcontext
+
+    from rich.console import Console
+
+    err = Console(stderr=True)
+    status = err.status if err.is_terminal else (lambda text: nullcontext())
+    from odr.analysis import analyze
+    from odr.report import write_report
+
+    with status("Reading the exports..."):
+        data = _load(paths, map_file, date_format, marketplace, encoding, detail=True)
+    with status("Computing the ODR and classifying causes..."):
+        analysis = analyze(data, causes=overrides, **window)
+    with status("Writing the report..."):
+        return write_report(analysis, out, formats=formats, redact=redact)
+
+
+def _print_written(written: Any) -> None:
+    for kind, path in written.files.items():
+        typer.echo(f"wrote {path}")
+    for kind, why in written.skipped.items():
+        typer.echo(f"odr: {why}", err=True)
 
 
 def _print_summary(data: Any) -> None:

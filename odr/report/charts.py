@@ -1,0 +1,69 @@
+"""Charts as inline SVG, from matplotlib's object API (never pyplot's global state).
+
+Every chart comes with a text alternative that says what it shows in words, and lines are told
+apart by style and direct labels, not by colour alone.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+STYLES = {"MFN": {"color": "#b3261e", "linestyle": "-", "label": "Seller-fulfilled (MFN)"},
+          "AFN": {"color": "#1f5f99", "linestyle": "--", "label": "FBA (AFN)"}}
+
+
+@dataclass(frozen=True)
+class Chart:
+    svg: str  # an <svg> element, safe to inline (made by matplotlib from numbers, no user text)
+    alt: str  # what the chart shows, in words
+
+
+def trend_chart(trend: pd.DataFrame, target: float, window_end: pd.Timestamp) -> Chart | None:
+    """The rolling-window ODR per channel against the 1% line."""
+    if trend.empty:
+        return None
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7.2, 2.8), dpi=100)
+    ax = fig.add_subplot()
+    alt_parts = []
+    for channel, style in STYLES.items():
+        series = trend[trend["channel"] == channel]
+        if series.empty or series["orders"].sum() == 0:
+            continue
+        x, y = series["window_end"], series["rate"] * 100
+        ax.plot(x, y, color=style["color"], linestyle=style["linestyle"], linewidth=2, label=style["label"])
+        ax.annotate(f" {channel} {y.iloc[-1]:.2f}%", (x.iloc[-1], y.iloc[-1]), fontsize=8, color=style["color"],
+                    va="center")
+        alt_parts.append(f"{style['label']} from {y.iloc[0]:.2f}% (window ending {x.iloc[0].date()}) to "
+                         f"{y.iloc[-1]:.2f}% (window ending {x.iloc[-1].date()}), highest {y.max():.2f}%")
+    ax.axhline(target * 100, color="#333333", linestyle=":", linewidth=1.2)
+    ax.annotate(f"target {target:.0%}", (trend["window_end"].min(), target * 100), fontsize=8,
+                va="bottom", color="#333333")
+    if trend["window_end"].min() <= window_end <= trend["window_end"].max():
+        ax.axvline(window_end, color="#888888", linewidth=0.8)
+        ax.annotate(" this window", (window_end, ax.get_ylim()[1]), fontsize=7, va="top", color="#555555")
+    ax.set_ylabel("ODR (%)")
+    top = max(float(trend["rate"].max()) * 100, target * 100)
+    ax.set_ylim(0, top * 1.45)  # headroom: the legend sits above the lines, never on them
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="upper left", fontsize=8, frameon=False, ncols=2)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    alt = ("Rolling 60-day Order Defect Rate by window end date. " + "; ".join(alt_parts)
+           + f". The dotted line is Amazon's {target:.0%} target.")
+    return Chart(_svg(fig), alt)
+
+
+def _svg(fig) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    text = buffer.getvalue()
+    # Inline SVG needs no XML prolog or DOCTYPE; ids made unique so two charts can share a page.
+    text = text[text.index("<svg"):]
+    return re.sub(r'\s(width|height)="[^"]*pt"', "", text, count=2).replace("<svg ", '<svg role="img" ', 1)

@@ -1,0 +1,371 @@
+"""The report's content as typed data: everything the template shows is computed here.
+
+The template only lays these dataclasses out; tests check the numbers here, and the HTML is
+checked for structure and escaping. Buyer text stays plain text until the autoescaping template
+renders it. With `redact`, order ids are masked to their last four digits and comments reduced to
+the phrase that decided the cause, in every output that is made from this context.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from odr.causes import CAUSES
+from odr.rules import RULES
+
+ORDER_ID = re.compile(r"\b\d{3}-\d{7}-(\d{7})\b")
+EXCERPT = 240
+KIND_LABEL = {"negative_feedback": "Negative feedback", "a_to_z_claim": "A-to-z claim", "chargeback": "Chargeback"}
+REASON_LABEL = {
+    "feedback_removed": "feedback removed", "feedback_struck_through": "feedback struck through by Amazon",
+    "claim_denied": "claim denied", "claim_withdrawn_before_decision": "claim withdrawn before a decision",
+    "buy_shipping_protected": "protected by Buy Shipping", "claim_reversed": "claim reversed on appeal",
+    "fraud_chargeback": "fraud chargeback (Amazon's liability)", "chargeback_reversed": "chargeback decided for the seller",
+}
+
+
+def mask(text: str) -> str:
+    """'113-4829301-5520194' -> '***-*******-0194' (the last four digits identify it to the seller)."""
+    return ORDER_ID.sub(lambda m: "***-*******-" + m.group(1)[-4:], text)
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    label: str
+    orders: int
+    defective_orders: int
+    rate: str
+    above_target: bool
+    negative_feedback: int
+    a_to_z_claims: int
+    chargebacks: int
+    amazon_rate: str | None = None
+    amazon_status: str | None = None
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    marketplace: str
+    channel: str
+    measure: str
+    ours: str
+    amazon: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DropOff:
+    date: str
+    channel: str
+    orders: int
+    order_ids: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    order_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CauseSection:
+    slug: str
+    title: str
+    description: str
+    amazon_wording: str
+    orders: int
+    share: str
+    top_items: list[str]
+    quotes: list[Quote]
+    done: int
+    pending: int
+
+
+@dataclass(frozen=True)
+class Defect:
+    kind: str
+    date: str
+    detail: str  # rating / status / reason
+
+
+@dataclass(frozen=True)
+class AppendixRow:
+    order_id: str
+    order_date: str
+    channel: str
+    marketplace: str
+    items: str
+    defects: list[Defect]
+    causes: list[str]  # 'Damaged in transit: "came smashed"'
+    comment: str
+    status: str
+    status_date: str
+    action: str
+    evidence: str
+    leaves_window_on: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class ExcludedRow:
+    order_id: str
+    kind: str
+    date: str
+    reason: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class ProblemRow:
+    where: str
+    column: str
+    message: str
+    severity: str
+
+
+@dataclass(frozen=True)
+class InputRow:
+    name: str
+    kind: str
+    rows: int
+    sha256: str
+    note: str
+
+
+@dataclass
+class ReportContext:
+    """Everything the HTML and PDF show, in the order design §7 gives."""
+
+    title: str
+    window: str
+    window_source: str
+    as_of: str
+    redacted: bool
+    channels: list[ChannelRow]
+    marketplaces: list[ChannelRow]
+    headline: str
+    reconciliation: list[Reconciliation]
+    trend_svg: str | None
+    trend_alt: str
+    forecasts: list[str]
+    drop_offs: list[DropOff]
+    causes: list[CauseSection]
+    appendix: list[AppendixRow]
+    excluded: list[ExcludedRow]
+    problems: list[ProblemRow]
+    inputs: list[InputRow]
+    settings: list[tuple[str, str]]
+    version: str
+    generated_at: str  # the only place the wall clock appears
+    summary_json: str = field(repr=False, default="{}")
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _pct(rate: float) -> str:
+    return f"{rate:.2%}"
+
+
+def _day(value) -> str:
+    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _text(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def _excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EXCERPT else text[: EXCERPT - 1].rstrip() + "…"
+
+
+def build(analysis, *, redact: bool = False, generated_at: datetime | None = None) -> ReportContext:
+    """The report context of an :class:`~odr.analysis.Analysis`."""
+    from odr import __version__
+
+    a = analysis
+    oid = mask if redact else (lambda s: s)
+    amazon = a.dataset.amazon_metrics
+    amazon_figures: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+    if len(amazon):
+        for ch, g in amazon.groupby("channel"):
+            orders, defective = g["orders"].sum(), g["defective_orders"].sum()
+            bad = sorted(str(m) for m, st in zip(g["marketplace"], g["status"], strict=True) if st == "BAD")
+            if orders:
+                amazon_figures[("*", ch)] = (_pct(defective / orders), f"BAD in {', '.join(bad)}" if bad else None)
+        for r in amazon.itertuples(index=False):
+            if not pd.isna(r.rate):
+                amazon_figures[(r.marketplace, r.channel)] = (_pct(r.rate), None if pd.isna(r.status) else r.status)
+
+    def row(label: str, r: pd.Series, key: tuple[str, str] | None = None) -> ChannelRow:
+        amazon_rate, amazon_status = amazon_figures.get(key, (None, None)) if key else (None, None)
+        return ChannelRow(label, int(r["orders"]), int(r["defective_orders"]), _pct(r["rate"]), bool(r["above_target"]),
+                          int(r["negative_feedback"]), int(r["a_to_z_claims"]), int(r["chargebacks"]),
+                          amazon_rate, amazon_status)
+
+    channels = [row("Seller-fulfilled (MFN)", a.channels.loc["MFN"], ("*", "MFN")),
+                row("FBA (AFN)", a.channels.loc["AFN"], ("*", "AFN"))]
+    markets = [row(f"{m} {ch}", r, (m, ch)) for (m, ch), r in a.marketplaces.iterrows()
+               if r["orders"] or r["defective_orders"]]
+    above = [c.label for c in channels if c.above_target]
+    headline = (f"{' and '.join(above)} above Amazon's {RULES.target:.0%} target" if above
+                else f"Both channels under Amazon's {RULES.target:.0%} target")
+
+    reconciliation = [
+        Reconciliation(r.marketplace, r.channel, r.measure.replace("_", " "),
+                       _pct(r.ours) if r.measure == "rate" else f"{int(r.ours):,}",
+                       _pct(r.amazon) if r.measure == "rate" else f"{int(r.amazon):,}", oid(r.likely_reason))
+        for r in a.reconciliation.itertuples(index=False) if r.likely_reason
+    ]
+
+    from odr.report.charts import trend_chart
+
+    chart = trend_chart(a.trend, RULES.target, a.window.end)
+    forecasts = []
+    for f in a.forecasts.values():
+        forecasts.append(f.explanation)
+        if f.defect_free_orders_needed:
+            forecasts.append(f"Or {f.defect_free_orders_needed:,} more defect-free {f.channel} orders in the current "
+                             "window would bring it under target.")
+        if f.small_denominator:
+            forecasts.append(f.small_denominator)
+
+    defective = a.defective_orders
+    drop_offs = []
+    if len(defective):
+        for (day, ch), g in defective.groupby(["leaves_window_on", "channel"]):
+            drop_offs.append(DropOff(_day(day), ch, len(g), ", ".join(oid(o) for o in g["order_id"])))
+
+    counted = a.defects[a.defects["counted"]]
+    ledger = _latest_ledger(a.dataset.ledger)
+    done_statuses = RULES.ledger_done
+
+    causes = []
+    total = len(defective)
+    for slug, cause in CAUSES.items():
+        mine = defective[defective["causes"].map(lambda cs, s=slug: s in cs)] if total else defective
+        if not len(mine):
+            continue
+        items = pd.Series([i.strip() for s in mine["skus"].dropna() for i in str(s).split(";")]).value_counts()
+        top = [f"{sku} ({n})" for sku, n in items.head(5).items()]
+        quotes = []
+        for r in counted[counted["order_id"].isin(set(mine["order_id"]))].itertuples(index=False):
+            text = _text(r.text)
+            if not text:
+                continue
+            if redact:
+                phrase = [e for c, e in zip(r.causes, r.evidence, strict=True) if c == slug]
+                text = phrase[0] if phrase else ""
+            if text:
+                quotes.append(Quote(oid(r.order_id), _excerpt(text)))
+            if len(quotes) == 5:
+                break
+        statuses = [ledger.get(o, {}).get("status", "") for o in mine["order_id"]]
+        done = sum(s in done_statuses for s in statuses)
+        causes.append(CauseSection(slug, cause.title, cause.description, cause.amazon_wording, len(mine),
+                                   f"{len(mine) / total:.0%}", top, quotes, done, len(mine) - done))
+
+    appendix = []
+    for r in defective.itertuples(index=False):
+        mine = counted[counted["order_id"] == r.order_id].sort_values("event_date")
+        defects = [Defect(KIND_LABEL.get(d.kind, d.kind), _day(d.event_date), _detail(d)) for d in mine.itertuples(index=False)]
+        texts = [_text(t) for t in mine["text"] if _text(t)]
+        comment = _excerpt(texts[0]) if texts and not redact else ""
+        if redact:
+            comment = "; ".join(e.strip('"') for e in r.evidence if e.startswith('"'))
+        cause_lines = [f"{CAUSES[c].title}: {e}" for c, e in zip(r.causes, r.evidence, strict=True)]
+        entry = ledger.get(r.order_id, {})
+        status = entry.get("status", "")
+        appendix.append(AppendixRow(
+            order_id=oid(r.order_id), order_date=_day(r.order_day), channel=r.channel, marketplace=r.marketplace,
+            items="; ".join(x for x in (_text(r.skus), _text(r.asins)) if x),
+            defects=defects, causes=cause_lines, comment=comment,
+            status=status.replace("_", " ") if status else "none recorded",
+            status_date=_day(entry.get("action_date")), action=_text(entry.get("action")),
+            evidence=_text(entry.get("evidence")), leaves_window_on=_day(r.leaves_window_on),
+            done=status in done_statuses,
+        ))
+
+    excluded = [
+        ExcludedRow(oid(r.order_id), KIND_LABEL.get(r.kind, r.kind), _day(r.event_date),
+                    REASON_LABEL.get(r.excluded_because, r.excluded_because.replace("_", " ")),
+                    "" if redact else _excerpt(_text(r.text)))
+        for r in a.excluded.itertuples(index=False)
+    ]
+    problems = [
+        ProblemRow(f"{p.source}:{int(p.line)}" if not pd.isna(p.line) else str(p.source),
+                   _text(p.column), oid(_text(p.message)), _text(p.severity))
+        for p in a.problems.itertuples(index=False)
+    ]
+    inputs = [InputRow(i.path.name, i.kind, i.rows, _sha256(i.path) if i.kind != "skipped" else "", _text(i.note))
+              for i in a.dataset.inputs]
+    settings = [("Window", f"{_day(a.window.start)} to {_day(a.window.end)} ({a.window.days} days)"),
+                ("Window chosen from", a.window.source),
+                ("Latest date in the inputs (as of)", _day(a.as_of)),
+                ("Lag between data and window end", f"{a.lag_days} days"),
+                ("Cancelled orders", "left out of the denominator" if a.exclude_cancelled else "counted"),
+                ("Order ids", "masked (--redact)" if redact else "shown in full")]
+    stamp = generated_at or datetime.now(timezone.utc)
+    summary = a.to_json(indent=None)
+    ctx = ReportContext(
+        title="Order Defect Rate: evidence appendix",
+        window=f"{_day(a.window.start)} to {_day(a.window.end)}", window_source=a.window.source,
+        as_of=_day(a.as_of), redacted=redact, channels=channels, marketplaces=markets, headline=headline,
+        reconciliation=reconciliation, trend_svg=chart.svg if chart else None,
+        trend_alt=chart.alt if chart else "No window is fully covered by the orders, so there is no trend.",
+        forecasts=forecasts, drop_offs=drop_offs, causes=causes, appendix=appendix, excluded=excluded,
+        problems=problems, inputs=inputs, settings=settings, version=__version__,
+        generated_at=stamp.strftime("%Y-%m-%d %H:%M UTC"), summary_json=summary,
+    )
+    # Redaction covers every string the outputs are made from - ledger notes, evidence file
+    # names, problem messages - not only the fields that are order ids by design.
+    return _masked(ctx) if redact else ctx
+
+
+def _masked(value):
+    """`value` with every order id in every string masked (dataclasses, lists, tuples walked)."""
+    from dataclasses import fields, is_dataclass, replace
+
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_masked(v) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: _masked(getattr(value, f.name)) for f in fields(value)
+                                 if f.name != "trend_svg"})
+    return value
+
+
+def _detail(d) -> str:
+    if d.kind == "negative_feedback" and not pd.isna(d.rating):
+        return f"{int(d.rating)} star{'s' if int(d.rating) != 1 else ''}"
+    parts = [_text(d.reason), _text(d.status)]
+    return ", ".join(p for p in parts if p and p != "listed by amazon") or ("listed by Amazon" if _text(d.status) else "")
+
+
+def _latest_ledger(ledger: pd.DataFrame) -> dict[str, dict]:
+    """Each order's latest ledger entry (by action date, then file order)."""
+    if ledger.empty:
+        return {}
+    ordered = ledger.sort_values("action_date", na_position="first", kind="stable")
+    return {r["order_id"]: r for r in ordered.to_dict("records")}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return ""
+    return digest.hexdigest()
