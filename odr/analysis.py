@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -72,6 +73,40 @@ class Analysis:
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def to_html(self, *, redact: bool = False) -> str:
+        """The evidence appendix as one self-contained HTML page (what `odr report` writes)."""
+        from odr.report import build, render_html
+
+        return render_html(build(self, redact=redact))
+
+    def to_pdf(self, path: str | Path, *, redact: bool = False) -> Path:
+        """Write the appendix as a PDF; raises OdrError if WeasyPrint cannot run here."""
+        from odr.errors import OdrError
+        from odr.report import write_pdf
+
+        path = Path(path)
+        why = write_pdf(self.to_html(redact=redact), path)
+        if why:
+            raise OdrError(why, path=path)
+        return path
+
+    def write(self, out: str | Path, *, formats: tuple[str, ...] = ("html", "pdf", "json", "csv"),
+              redact: bool = False):
+        """Write the report files into `out` (see :func:`odr.report.write_report`)."""
+        from odr.report import write_report
+
+        return write_report(self, Path(out), formats=formats, redact=redact)
+
+    def _repr_html_(self) -> str:
+        """In Jupyter: the summary card, inside a sandboxed iframe so the page's CSS cannot leak
+        into the notebook; the iframe's document is escaped into its srcdoc attribute."""
+        from html import escape
+
+        from odr.report import build, render_card
+
+        return (f'<iframe srcdoc="{escape(render_card(build(self)), quote=True)}" sandbox '
+                'style="width:100%;height:430px;border:1px solid #ddd"></iframe>')
 
     def cause_counts(self) -> dict[str, int]:
         """Defective orders in the window per cause (multi-label); every cause always present."""

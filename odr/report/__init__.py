@@ -22,7 +22,7 @@ from odr.report.context import ReportContext, build
 FORMATS = ("html", "pdf", "json", "csv")
 NAMES = {"html": "odr-report.html", "pdf": "odr-report.pdf", "json": "summary.json", "csv": "evidence.csv"}
 
-__all__ = ["FORMATS", "ReportContext", "Written", "build", "render_html", "write_report"]
+__all__ = ["FORMATS", "ReportContext", "Written", "build", "render_card", "render_html", "write_report"]
 
 
 @dataclass
@@ -59,6 +59,14 @@ def render_html(ctx: ReportContext) -> str:
         trend_svg=Markup(ctx.trend_svg or ""),  # drawn by matplotlib from numbers and fixed labels
         summary_json=Markup(json_for_html(ctx.summary_json)),
     )
+
+
+def render_card(ctx: ReportContext) -> str:
+    """The summary alone (what a notebook shows): a small self-contained page."""
+    from markupsafe import Markup
+
+    css = resources.files("odr.report").joinpath("static/report.css").read_text(encoding="utf-8")
+    return _environment().get_template("card.html").render(ctx=ctx, css=Markup(css))
 
 
 def evidence_csv(ctx: ReportContext) -> str:

@@ -1,0 +1,654 @@
+"""The remediation ledger (design §8): the seller's own record of what was done about each
+defective order, kept as a CSV that odr creates, refreshes and reads back.
+
+Who owns what, because re-running ``odr ledger`` must never lose a seller's edit (design §11):
+
+- **Seller columns** ``order_id, status, action_date, action, note, evidence``, the optional
+  ``causes`` (the seller's override of the classifier, read back by ``odr.load``) and any column
+  the seller added: written only by the seller. The tool fills one thing there, and only in a
+  new row or in an empty cell: a ``status`` the exports show (a seller response on the feedback,
+  a claim closed as refunded), marked as inferred. It never writes a ``causes`` cell.
+- **Context columns** ``order_date, channel, marketplace, skus, defects, detected_causes,
+  comment_excerpt, leaves_window_on, status_inferred``: filled by the tool from the exports and
+  refreshed on every run, so the seller sees each order's facts next to the action taken.
+  Their names never collide with a seller column (``detected_causes``, not ``causes``).
+
+The flow is ``read_existing`` → ``fresh_rows`` → ``merge`` → ``write`` (``update`` does all four).
+Pure library: no printing, no exit codes; a run that cannot go on raises a :class:`LedgerError`
+(an :class:`~odr.errors.OdrError`) naming the file, the line and the fix.
+
+pandas is imported on first use, as in the rest of the package, so ``odr --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from odr.errors import OdrError, UnreadableInput, UnrecognizedInput
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from odr.analysis import Analysis
+
+__all__ = [
+    "CONTEXT_COLUMNS",
+    "LEDGER_COLUMNS",
+    "OVERRIDE_COLUMN",
+    "SELLER_COLUMNS",
+    "LedgerError",
+    "LedgerNotWritten",
+    "MergeReport",
+    "UnreadableLedger",
+    "UnrecognizedLedger",
+    "fresh_rows",
+    "merge",
+    "neutralize",
+    "read_existing",
+    "update",
+    "write",
+]
+
+SELLER_COLUMNS: tuple[str, ...] = ("order_id", "status", "action_date", "action", "note", "evidence")
+# The seller's own causes, read back by odr.load as an override of the classifier: the tool
+# never writes it (a value it wrote would be read back as the seller's word).
+OVERRIDE_COLUMN = "causes"
+CONTEXT_COLUMNS: tuple[str, ...] = (
+    "order_date", "channel", "marketplace", "skus", "defects", "detected_causes",
+    "comment_excerpt", "leaves_window_on", "status_inferred",
+)
+LEDGER_COLUMNS: tuple[str, ...] = SELLER_COLUMNS + CONTEXT_COLUMNS  # a new ledger, in this order
+
+INFERRED = "yes"
+EXCERPT_CHARS = 160
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+# What the exports can tell about a remediation, weakest first. Only these statuses are ever
+# inferred; anything else in the status column was written by the seller.
+_INFERRED_RANK = {"open": 0, "contacted": 1, "refunded": 2}
+# Normalized A-to-z claim statuses (see odr.rules.normalize) that mean the buyer got the money
+# back: granted (seller- or Amazon-funded), refunded by the seller, withdrawn after a refund or
+# grant, in the languages odr/data/rules.toml lists. Statuses that exclude the claim
+# (denied, withdrawn before a decision, "withdrawn before refund") are checked first.
+_CLAIM_REFUNDED_WORDS = (
+    "refund", "granted", "decided in buyer", "gewährt", "erstattet", "concedida", "reembolsad",
+    "accordée", "rembours", "concesso", "rimborsat",
+)
+
+
+class LedgerError(OdrError):
+    """The remediation ledger cannot be read back or written."""
+
+
+class UnreadableLedger(LedgerError, UnreadableInput):
+    """The ledger's bytes are no CSV odr can read: a workbook, undecodable text, broken rows."""
+
+
+class UnrecognizedLedger(LedgerError, UnrecognizedInput):
+    """The ledger reads as text but its header is not a ledger's (no ``order_id`` column)."""
+
+
+class LedgerNotWritten(LedgerError):
+    """The new ledger (or its backup) could not be written; the old file is unchanged."""
+
+
+@dataclass(frozen=True)
+class MergeReport:
+    """What a merge did, for the one line the command prints.
+
+    ``kept``: rows of the existing ledger, all kept as the seller wrote them; ``refreshed``: of
+    those, rows whose order is still defective (context columns refreshed); ``added``: rows
+    appended for orders new in the exports, ids in ``added_ids``. ``statuses_filled`` counts
+    empty seller statuses filled from the exports. ``no_longer_defective`` lists orders of kept
+    rows that the exports no longer show as defective (nothing in the file marks them).
+    ``behind_exports`` lists orders whose tool-written status the exports have since overtaken
+    (e.g. ``open``, and the claim is now granted): the tool does not change a status once
+    written, so the seller may want to update it."""
+
+    kept: int = 0
+    refreshed: int = 0
+    added: int = 0
+    added_ids: tuple[str, ...] = ()
+    statuses_filled: int = 0
+    no_longer_defective: tuple[str, ...] = field(default=())
+    behind_exports: tuple[str, ...] = field(default=())
+
+    def summary(self) -> str:
+        """One line, e.g. '19 rows kept as written (17 refreshed), 7 orders added'."""
+        text = f"{self.kept} rows kept as written ({self.refreshed} refreshed), {self.added} orders added"
+        if self.statuses_filled:
+            text += f", {self.statuses_filled} empty statuses filled from the exports"
+        return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Fresh rows from an analysis
+
+
+def fresh_rows(analysis: Analysis) -> pd.DataFrame:
+    """One ledger row per defective order of `analysis`, context filled, sorted by order date.
+
+    Seller columns are empty except ``status``, inferred from the exports and marked
+    ``status_inferred = "yes"``: ``refunded`` when a counted A-to-z claim was granted or refunded,
+    else ``contacted`` when the seller publicly responded to the feedback, else ``open``.
+    Only the defects Amazon counts are read: a feedback the ledger records as removed is no
+    longer counted, so it infers nothing and the ledger's own status stays as the seller wrote it.
+    Every cell is text (dates as YYYY-MM-DD), as the CSV will hold it."""
+    import pandas as pd
+
+    from odr.rules import RULES, normalize
+    from odr.sources.tables import scrub
+
+    orders = analysis.defective_orders
+    if orders is None or len(orders) == 0:
+        return _text_frame(LEDGER_COLUMNS, [])
+    ids = set(orders["order_id"].astype(str))
+    defects = analysis.defects
+    if "counted" in defects:
+        defects = defects[defects["counted"].fillna(False).astype(bool)]
+    defects = defects[defects["order_id"].astype(str).isin(ids)]
+    defects = defects.assign(_kind_rank=defects["kind"].map(_KIND_ORDER).fillna(9))
+    defects = defects.sort_values(["order_id", "event_date", "_kind_rank"], na_position="last", kind="stable")
+
+    events: dict[str, list[str]] = {}
+    texts: dict[str, list[str]] = {}
+    rank: dict[str, int] = {}
+    columns = [defects[c].tolist() if c in defects else [None] * len(defects)
+               for c in ("order_id", "kind", "event_date", "text", "response", "status")]
+    for order_id, kind, event_date, text, response, status in zip(*columns, strict=True):
+        day = _day(event_date)
+        events.setdefault(order_id, []).append(f"{kind} {day}" if day else str(kind))
+        said = " ".join(str(text).split()) if _present(text) else ""
+        if said and said not in texts.setdefault(order_id, []):
+            texts[order_id].append(said)
+        found = _INFERRED_RANK["open"]
+        if kind == "negative_feedback" and _present(response) and str(response).strip():
+            found = _INFERRED_RANK["contacted"]
+        elif kind == "a_to_z_claim":
+            claim = normalize(status)
+            if claim not in RULES.claim_excluded and any(w in claim for w in _CLAIM_REFUNDED_WORDS):
+                found = _INFERRED_RANK["refunded"]
+        rank[order_id] = max(rank.get(order_id, 0), found)
+
+    by_rank = {r: s for s, r in _INFERRED_RANK.items()}
+    rows = []
+    ordered = orders.assign(_day=pd.to_datetime(orders["order_day"])).sort_values(
+        ["_day", "order_id"], na_position="last", kind="stable")
+    for row in ordered.to_dict("records"):
+        order_id = str(row["order_id"])
+        causes = row.get("causes")
+        excerpt = _excerpt(" / ".join(texts.get(order_id, [])))
+        rows.append({
+            "order_id": order_id,
+            "status": by_rank[rank.get(order_id, 0)],
+            "order_date": _day(row.get("order_day")),
+            "channel": _cell(row.get("channel")),
+            "marketplace": _cell(row.get("marketplace")),
+            "skus": _cell(row.get("skus")),
+            "defects": "; ".join(events.get(order_id, [])) or _cell(row.get("kinds")),
+            "detected_causes": "; ".join(causes) if isinstance(causes, (list, tuple)) else _cell(causes),
+            "comment_excerpt": excerpt,
+            "leaves_window_on": _day(row.get("leaves_window_on")),
+            "status_inferred": INFERRED,
+        })
+    frame = _text_frame(LEDGER_COLUMNS, rows)
+    # E-mails are removed when the exports are read; a ledger is shared, so make sure.
+    frame["comment_excerpt"] = scrub(frame["comment_excerpt"])
+    return frame
+
+
+_KIND_ORDER = {"negative_feedback": 0, "a_to_z_claim": 1, "chargeback": 2}
+
+
+def _excerpt(text: str) -> str:
+    """The buyer's words, cut at a word boundary near EXCERPT_CHARS, with an ellipsis."""
+    if len(text) <= EXCERPT_CHARS:
+        return text
+    cut = text[: EXCERPT_CHARS - 1]
+    space = cut.rfind(" ")
+    if space > EXCERPT_CHARS - 40:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-/") + "…"
+
+
+# ---------------------------------------------------------------------------------------------
+# Merge
+
+
+def merge(existing: pd.DataFrame | None, fresh: pd.DataFrame) -> tuple[pd.DataFrame, MergeReport]:
+    """The ledger after this run: the seller's rows untouched, context refreshed, new orders added.
+
+    - Every existing row is kept in its place, and every seller cell (statuses odr does not
+      know, the ``causes`` override, columns the seller added) stays exactly as written. A row
+      whose order is no longer defective is kept as it is, context included.
+    - Context columns of rows whose order is in `fresh` are refreshed (a seller who typed into
+      one loses that: they are the tool's).
+    - An inferred status only fills a status cell that is empty. ``status_inferred`` stays
+      ``yes`` only while the status is one the exports can tell (open, contacted, refunded) and
+      no stronger than what they tell now: a seller who changed it to anything else made it theirs.
+    - Orders in `fresh` but not in the ledger are appended after the existing rows, by order date.
+
+    Columns keep the existing file's order; missing ledger columns are appended (seller ones
+    first). The result is all text; its ``attrs`` carry the existing file's delimiter."""
+    fresh_cols = [str(c) for c in fresh.columns]
+    if existing is None:
+        existing = _text_frame(list(SELLER_COLUMNS), [])
+    columns = [str(c) for c in existing.columns]
+    where = _locate(columns)
+    if "order_id" not in where:
+        raise UnrecognizedLedger(
+            "the ledger has no order_id column", column="order_id",
+            fix="name the column of order ids 'order_id' in the first row",
+        )
+    for name in (*SELLER_COLUMNS, *CONTEXT_COLUMNS):
+        if name not in where:
+            columns.append(name)
+            where[name] = name
+    fresh_where = _locate(fresh_cols)
+    fresh_by_id: dict[str, dict[str, str]] = {}
+    for record in fresh.to_dict("records"):
+        oid = _cell(record.get(fresh_where.get("order_id", "order_id"))).strip()
+        if oid and oid not in fresh_by_id:
+            fresh_by_id[oid] = {name: _cell(record.get(fresh_where[name])) for name in fresh_where}
+
+    rows: list[dict[str, str]] = []
+    seen: set[str] = set()
+    refreshed = filled = 0
+    gone: list[str] = []
+    behind: list[str] = []
+    status_col, marker_col = where["status"], where["status_inferred"]
+    for record in existing.to_dict("records"):
+        row = {c: _cell(record.get(c)) for c in columns}
+        oid = row[where["order_id"]].strip()
+        if oid:
+            seen.add(oid)
+        new = fresh_by_id.get(oid) if oid else None
+        if new is None:
+            if oid and oid not in gone:
+                gone.append(oid)
+            rows.append(row)
+            continue
+        refreshed += 1
+        for name in CONTEXT_COLUMNS:
+            if name != "status_inferred":
+                row[where[name]] = new.get(name, "")
+        inferred = new.get("status", "")
+        status = row[status_col]
+        if not status.strip() and inferred:
+            row[status_col] = inferred
+            row[marker_col] = INFERRED
+            filled += 1
+        else:
+            was_marked = row[marker_col].strip().casefold() == INFERRED
+            still = _supported(status, inferred)
+            row[marker_col] = INFERRED if was_marked and still else ""
+            if was_marked and still and status.strip() != inferred:
+                behind.append(oid)
+        rows.append(row)
+
+    added: list[str] = []
+    for oid, new in fresh_by_id.items():  # fresh is sorted by order date
+        if oid in seen:
+            continue
+        # A new row's seller cells hold only the order id and the inferred status.
+        row = dict.fromkeys(columns, "")
+        for name in ("order_id", "status", *CONTEXT_COLUMNS):
+            row[where[name]] = new.get(name, "")
+        row[marker_col] = INFERRED if row[status_col] else ""
+        rows.append(row)
+        added.append(oid)
+
+    result = _text_frame(columns, rows)
+    result.attrs.update({k: v for k, v in existing.attrs.items() if k in ("delimiter",)})
+    report = MergeReport(
+        kept=len(existing), refreshed=refreshed, added=len(added), added_ids=tuple(added),
+        statuses_filled=filled, no_longer_defective=tuple(gone), behind_exports=tuple(behind),
+    )
+    return result, report
+
+
+def _supported(status: str, inferred: str) -> bool:
+    """Whether the exports still back a status the tool once wrote: it is one they can tell,
+    and no stronger than what they tell now."""
+    have = _INFERRED_RANK.get(status.strip())
+    now = _INFERRED_RANK.get(inferred.strip())
+    return have is not None and now is not None and have <= now
+
+
+def _locate(columns: list[str]) -> dict[str, str]:
+    """Ledger column name -> the column carrying it, matched as odr.load matches headers
+    (case, outer spaces and inner runs of spaces ignored: 'Status ' is 'status')."""
+    found: dict[str, str] = {}
+    for column in columns:
+        name = _header_key(column)
+        if name in (*SELLER_COLUMNS, OVERRIDE_COLUMN, *CONTEXT_COLUMNS) and name not in found:
+            found[name] = column
+    return found
+
+
+def _header_key(name: str) -> str:
+    name = name.replace("\ufeff", "").strip().strip('"').strip()
+    return " ".join(name.split()).casefold()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the seller's file
+
+
+def read_existing(path: str | os.PathLike[str]) -> pd.DataFrame | None:
+    """The ledger exactly as the seller saved it, or None when there is no file yet.
+
+    Every cell is text as written (no dates or numbers guessed, spaces and line breaks kept),
+    every column is kept, the seller's extra ones too. Spreadsheets save in more than one way, so
+    the bytes are decoded as UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text"), else
+    cp1252 (Excel's "CSV" on Windows); the delimiter is sniffed from the header (a German Excel
+    writes semicolons) and kept in ``attrs["delimiter"]`` so the file is written back the same way."""
+    from odr.sources import text as tx
+
+    path = Path(path)
+    if not path.exists():
+        return None
+    if path.is_dir():
+        raise UnreadableLedger("this is a folder, not a ledger file", path=path,
+                               fix="name the ledger CSV file, e.g. --ledger remediation_ledger.csv")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableLedger(f"cannot read the ledger ({exc.strerror or exc})", path=path,
+                               fix="close it in other programs and check you may read it") from None
+    text, encoding = _decode(raw, path)
+    if not text.strip():
+        frame = _text_frame(list(SELLER_COLUMNS), [])
+        frame.attrs.update({"delimiter": ",", "encoding": encoding})
+        return frame
+
+    lines = text.split("\n", 2)
+    skip_hint = 0
+    delimiter = None
+    first = lines[0].rstrip("\r")
+    if re.fullmatch(r'"?sep=(.)"?', first.strip()):  # Excel's 'sep=;' hint line
+        delimiter = first.strip().strip('"')[4]
+        skip_hint = 1
+    if delimiter is None:
+        header_line = tx.first_line(text)
+        delimiter = tx.sniff_delimiter(header_line) or ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True,
+                        strict=False)
+    header: list[str] | None = None
+    header_at = 1
+    records: list[tuple[int, list[str]]] = []
+    next_line = 1
+    try:
+        for record in reader:
+            start, next_line = next_line, reader.line_num + 1
+            if start <= skip_hint:
+                continue
+            if not any(cell.strip() for cell in record):
+                continue  # a blank line carries nothing
+            if header is None:
+                header, header_at = record, start
+            else:
+                records.append((start, record))
+    except csv.Error as exc:
+        raise UnreadableLedger(f"the CSV cannot be parsed ({exc})", path=path, line=next_line,
+                               fix="open it in a spreadsheet and save it again as CSV UTF-8") from None
+    assert header is not None
+    header = [h.replace("\ufeff", "") if i == 0 else h for i, h in enumerate(header)]
+    width = len(header)
+
+    rows: list[list[str]] = []
+    for line, record in records:
+        if len(record) > width:
+            if any(cell.strip() for cell in record[width:]):
+                raise UnreadableLedger(
+                    f"this row has {len(record)} cells, the header {width}", path=path, line=line,
+                    value=record[0], fix=f"put the cell that holds a {_delimiter_name(delimiter)} in double quotes, "
+                    "or give the extra column a name in the first row",
+                )
+            record = record[:width]  # trailing empty cells a spreadsheet left behind
+        rows.append(record + [""] * (width - len(record)))
+
+    keep = list(range(width))
+    for i, name in enumerate(header):
+        if not name.strip():
+            if any(r[i].strip() for r in rows):
+                raise UnrecognizedLedger(
+                    f"column {i + 1} holds values but has no name", path=path, line=header_at,
+                    fix="give it a name in the first row",
+                )
+            keep.remove(i)  # an empty, unnamed column: a spreadsheet's leftover
+    names = [header[i] for i in keep]
+    seen: dict[str, str] = {}
+    for name in names:
+        key = _header_key(name) if _header_key(name) in (*LEDGER_COLUMNS, OVERRIDE_COLUMN) else name
+        if key in seen:
+            raise UnrecognizedLedger(
+                f"two columns are both named {name!r}", path=path, line=header_at, column=name,
+                fix="rename or remove one of them",
+            )
+        seen[key] = name
+    if "order_id" not in {_header_key(n) for n in names}:
+        raise UnrecognizedLedger(
+            "the ledger has no order_id column", path=path, line=header_at, value=delimiter.join(names),
+            fix="the first row must name the columns, one of them order_id (a ledger has "
+            + ", ".join(SELLER_COLUMNS) + ")",
+        )
+    frame = _text_frame(names, [dict(zip(names, (r[i] for i in keep), strict=True)) for r in rows])
+    frame.attrs.update({"delimiter": delimiter, "encoding": encoding})
+    return frame
+
+
+def _decode(raw: bytes, path: Path) -> tuple[str, str]:
+    """(text, encoding): UTF-16 by its BOM, UTF-8 (BOM dropped), else cp1252, else stop."""
+    if raw.startswith(b"PK\x03\x04"):
+        raise UnreadableLedger("this is an Excel workbook (.xlsx), not a CSV file", path=path,
+                               fix="in Excel use File > Save As > 'CSV UTF-8 (comma delimited)'")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    elif b"\x00" not in raw[:8192]:
+        try:
+            return raw.decode("utf-8-sig"), "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
+        except UnicodeDecodeError:
+            pass
+        try:
+            return raw.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError as exc:
+            bad_line = raw[: exc.start].count(b"\n") + 1
+            raise UnreadableLedger("the text is neither UTF-8 nor Windows-1252 (cp1252)", path=path,
+                                   line=bad_line, fix="save it from your spreadsheet as 'CSV UTF-8'") from None
+    raise UnreadableLedger("this is a binary file, not a CSV ledger", path=path,
+                           fix="save the ledger from your spreadsheet as 'CSV UTF-8'")
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(delimiter, repr(delimiter))
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def neutralize(cell: str) -> str:
+    """A cell a spreadsheet will show as text, never run as a formula.
+
+    A cell starting with = + - @, a tab or a carriage return gets a leading apostrophe (OWASP's
+    advice). A cell odr neutralized on an earlier run starts with that apostrophe, so it is
+    left alone: running twice never stacks apostrophes. Nothing else in the text changes."""
+    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
+
+
+def write(path: str | os.PathLike[str], frame: pd.DataFrame) -> Path | None:
+    """Write `frame` to `path` atomically, keeping a backup of the file it replaces.
+
+    The old file is first copied byte for byte to ``<name>.bak.csv`` (``.bak1.csv``, ``.bak2.csv``
+    … when that exists: a backup is never overwritten); the new content goes to a temporary file
+    in the same folder, which then replaces the old one in one step (``os.replace``), so a crash
+    or a full disk leaves the old file whole. Returns the backup's path, or None when there was
+    no file, or when the content is unchanged (then nothing is written and no backup is made).
+
+    Written as UTF-8 with a BOM (so Excel shows umlauts), comma-separated (or with the delimiter
+    the seller's file used, from ``frame.attrs``), quoted where needed, every cell neutralized
+    against formula injection."""
+    path = Path(path)
+    target = path.resolve() if path.is_symlink() else path  # keep a link pointing at the new file
+    data = _render(frame, frame.attrs.get("delimiter", ","))
+    if target.is_dir():
+        raise LedgerNotWritten("this is a folder, not a ledger file", path=path,
+                               fix="name the ledger CSV file, e.g. --ledger remediation_ledger.csv")
+    old: bytes | None = None
+    if target.exists():
+        try:
+            old = target.read_bytes()
+        except OSError as exc:
+            raise _not_written(path, exc) from None
+        if old == data:
+            return None
+    backup = _backup(target, old) if old is not None else None
+    try:
+        _replace_atomically(target, data)
+    except BaseException as exc:
+        if backup is not None:
+            try:
+                backup.unlink()  # the old file is intact: its copy is not needed
+            except OSError:
+                pass
+        if isinstance(exc, OSError):
+            raise _not_written(path, exc) from exc
+        raise
+    return backup
+
+
+def _render(frame: pd.DataFrame, delimiter: str) -> bytes:
+    out = io.StringIO(newline="")
+    # \r\n: the line ending RFC 4180 and Excel use; line breaks inside cells are kept as written.
+    writer = csv.writer(out, delimiter=delimiter, quotechar='"', doublequote=True,
+                        quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow([neutralize(str(c)) for c in frame.columns])
+    for record in frame.itertuples(index=False, name=None):
+        writer.writerow([neutralize(_cell(v)) for v in record])
+    return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
+
+
+def _backup(target: Path, old: bytes) -> Path:
+    """Copy `old` to the first free ``<stem>.bak[N]<suffix>`` next to `target`; exclusive
+    creation, so an existing backup (or one made at the same moment) is never overwritten."""
+    suffix = target.suffix or ".csv"
+    number = 0
+    while True:
+        candidate = target.with_name(f"{target.stem}.bak{number or ''}{suffix}")
+        try:
+            with open(candidate, "xb") as fh:
+                try:
+                    fh.write(old)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                except BaseException:
+                    fh.close()
+                    candidate.unlink(missing_ok=True)
+                    raise
+        except FileExistsError:
+            number += 1
+            continue
+        except OSError as exc:
+            raise LedgerNotWritten(f"cannot keep a backup of the ledger ({exc.strerror or exc}); "
+                                   "the ledger was not changed", path=candidate,
+                                   fix="check that you may write to the ledger's folder") from None
+        return candidate
+
+
+def _replace_atomically(target: Path, data: bytes) -> None:
+    mode = _mode_for(target)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)  # mkstemp makes 0600 files; keep the ledger's own permissions
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _not_written(path: Path, exc: OSError) -> LedgerNotWritten:
+    return LedgerNotWritten(
+        f"cannot write the ledger ({exc.strerror or exc}); the old file is unchanged", path=path,
+        fix="close the ledger in Excel or other programs, check the folder exists and you may write to it",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# All together
+
+
+def update(analysis: Analysis, path: str | os.PathLike[str]) -> tuple[pd.DataFrame, MergeReport, Path | None]:
+    """Create the ledger at `path`, or merge this run's defective orders into it.
+
+    Returns the ledger as written, what the merge did, and the backup of the previous file
+    (None when there was none or nothing changed)."""
+    existing = read_existing(path)
+    merged, report = merge(existing, fresh_rows(analysis))
+    backup = write(path, merged)
+    return merged, report, backup
+
+
+# ---------------------------------------------------------------------------------------------
+# Cells
+
+
+def _present(value: Any) -> bool:
+    if value is None:
+        return False
+    try:
+        import pandas as pd
+
+        return not bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def _cell(value: Any) -> str:
+    """A cell as CSV text: missing values are empty, everything else as written."""
+    if not _present(value):
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def _day(value: Any) -> str:
+    if not _present(value):
+        return ""
+    import pandas as pd
+
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _text_frame(columns: list[str] | tuple[str, ...], rows: list[dict[str, str]]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(
+        {c: pd.Series([r.get(c, "") for r in rows], dtype=object) for c in columns},
+        index=pd.RangeIndex(len(rows)),
+    )
