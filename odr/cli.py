@@ -527,6 +527,45 @@ def report(
     _print_written(written)
 
 
+@app.command()
+def ledger(
+    inputs: Inputs,
+    ledger_file: Annotated[Path, typer.Option("--ledger", help="The ledger CSV to create, or to merge new defective orders into.")],
+    as_of: AsOfOption = None,
+    window_end: WindowEndOption = None,
+    window_days: WindowDaysOption = 60,
+    lag_days: LagDaysOption = 14,
+    exclude_cancelled: ExcludeCancelledOption = False,
+    map_file: MapOption = None,
+    date_format: DateFormatOption = None,
+    marketplace: MarketplaceOption = None,
+    encoding: EncodingOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Create or update your remediation ledger: one row per defective order, with its defects,
+    causes and the buyer's words filled in, and columns for what you did about it
+    (status, action_date, action, note, evidence).
+
+    Re-running merges new defective orders in and refreshes the columns odr fills, without
+    changing anything you wrote; the previous file is kept as a .bak.csv copy. Statuses odr can
+    read from the exports (a feedback response, a refunded claim) are marked status_inferred=yes.
+    """
+    from odr.analysis import analyze
+    from odr.ledger import update
+
+    try:
+        paths = list(inputs) + ([ledger_file] if ledger_file.exists() else [])
+        data = _load(paths, map_file, date_format, marketplace, encoding, detail=True)
+        analysis = analyze(data, window_end=window_end, window_days=window_days, lag_days=lag_days,
+                           exclude_cancelled=exclude_cancelled, as_of=as_of)
+        frame, merged, backup = update(analysis, ledger_file)
+    except OdrError as error:
+        raise _fail(error) from None
+    typer.echo(f"{ledger_file}: {merged.summary()}")
+    if backup:
+        typer.echo(f"previous version kept as {backup}")
+
+
 def _make_report(paths: list[Path], out: Path, formats: tuple[str, ...], redact: bool,
                  overrides: dict[str, list[str]], map_file: Path | None, date_format: str | None,
                  marketplace: str | None, encoding: str | None, window: dict[str, Any]) -> Any:

@@ -13,7 +13,8 @@ Bad *rows* never raise: they become rows of the ``problems`` table.
      ├── InvalidValue           a value the run cannot do without (an unparseable date)
      ├── AmbiguousDates         day/month order cannot be told apart (the fix: --date-format)
      ├── MappingError           a --map file that is itself wrong
-     └── AnalysisError          the inputs hold nothing to compute from (no orders, no window)
+     ├── AnalysisError          the inputs hold nothing to compute from (no orders, no window)
+     └── LedgerError            (odr.ledger) a remediation ledger that cannot be read or written
 """
 
 from __future__ import annotations

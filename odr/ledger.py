@@ -28,7 +28,7 @@ import io
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -119,8 +119,8 @@ class MergeReport:
     added: int = 0
     added_ids: tuple[str, ...] = ()
     statuses_filled: int = 0
-    no_longer_defective: tuple[str, ...] = field(default=())
-    behind_exports: tuple[str, ...] = field(default=())
+    no_longer_defective: tuple[str, ...] = ()
+    behind_exports: tuple[str, ...] = ()
 
     def summary(self) -> str:
         """One line, e.g. '19 rows kept as written (17 refreshed), 7 orders added'."""

@@ -229,3 +229,31 @@ def test_amazons_example_json_alone(fx):
 def test_bad_window_date_is_a_usage_error():
     result = run("metrics", SAMPLE, "--window-end", "04/11/2026")
     assert result.exit_code == 2
+
+
+def test_ledger_command_creates_then_merges_and_keeps_a_backup(tmp_path):
+    import shutil
+
+    exports = tmp_path / "exports"
+    shutil.copytree(SAMPLE, exports)
+    ledger = tmp_path / "ledger.csv"
+    first = run("ledger", exports, "--ledger", ledger)
+    assert first.exit_code == 0, first.output
+    assert "27 orders added" in first.stdout  # the sample's own ledger (in the folder) removes one feedback later
+    text = ledger.read_text(encoding="utf-8-sig").replace("113-5260181-5908301,contacted,", "113-5260181-5908301,resolved,")
+    ledger.write_text(text, encoding="utf-8-sig")
+    again = run("ledger", exports, "--ledger", ledger)
+    assert again.exit_code == 0, again.output
+    assert "113-5260181-5908301,resolved," in ledger.read_text(encoding="utf-8-sig")
+    assert (tmp_path / "ledger.bak.csv").exists() or "previous version" not in again.stdout
+
+
+def test_ledger_backups_in_the_exports_folder_are_not_read(tmp_path):
+    import shutil
+
+    exports = tmp_path / "exports"
+    shutil.copytree(SAMPLE, exports)
+    (exports / "remediation_ledger.bak.csv").write_text("order_id,status\n113-5260181-5908301,feedback_removed\n")
+    doc = json.loads(run("detect", exports, "--json").stdout)
+    kinds = {r["path"].rsplit("/", 1)[-1]: r["kind"] for r in doc}
+    assert kinds["remediation_ledger.bak.csv"] == "skipped"

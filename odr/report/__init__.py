@@ -85,8 +85,10 @@ def evidence_csv(ctx: ReportContext) -> str:
 
 
 def safe_cell(value: str) -> str:
-    """A cell starting with = + - @, a tab or a carriage return is a formula to a spreadsheet."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    """A cell a spreadsheet shows as text, never runs as a formula (one rule for every CSV odr writes)."""
+    from odr.ledger import neutralize
+
+    return neutralize(value)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -256,7 +256,8 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
         items = pd.Series([i.strip() for s in mine["skus"].dropna() for i in str(s).split(";")]).value_counts()
         top = [f"{sku} ({n})" for sku, n in items.head(5).items()]
         quotes = []
-        for r in counted[counted["order_id"].isin(set(mine["order_id"]))].itertuples(index=False):
+        ids = set(mine["order_id"])
+        for r in counted[counted["order_id"].map(ids.__contains__)].itertuples(index=False):
             text = _text(r.text)
             if not text:
                 continue
@@ -273,10 +274,13 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
                                    f"{len(mine) / total:.0%}", top, quotes, done, len(mine) - done))
 
     appendix = []
+    per_order: dict[str, list] = {}  # one pass over the defects, not one scan per order
+    for d in counted.sort_values("event_date", kind="stable").itertuples(index=False):
+        per_order.setdefault(d.order_id, []).append(d)
     for r in defective.itertuples(index=False):
-        mine = counted[counted["order_id"] == r.order_id].sort_values("event_date")
-        defects = [Defect(KIND_LABEL.get(d.kind, d.kind), _day(d.event_date), _detail(d)) for d in mine.itertuples(index=False)]
-        texts = [_text(t) for t in mine["text"] if _text(t)]
+        mine = per_order.get(r.order_id, [])
+        defects = [Defect(KIND_LABEL.get(d.kind, d.kind), _day(d.event_date), _detail(d)) for d in mine]
+        texts = [_text(d.text) for d in mine if _text(d.text)]
         comment = _excerpt(texts[0]) if texts and not redact else ""
         if redact:
             comment = "; ".join(e.strip('"') for e in r.evidence if e.startswith('"'))

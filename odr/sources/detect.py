@@ -25,6 +25,7 @@ SKIP_SUFFIXES = {
     ".html", ".htm", ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".bak",
 }
 SKIP_NAMES = {"thumbs.db", "desktop.ini", "readme", "license", "notes"}
+BACKUP = re.compile(r"\.bak\d*\.csv$", re.IGNORECASE)  # odr ledger's backups of the ledger it replaced
 
 # Feedback header words that tell the marketplace language (amazon-reports.md §1, [C S4]).
 _FEEDBACK_LANGUAGE = (
@@ -76,7 +77,7 @@ def expand(paths: list[Path]) -> tuple[list[Path], list[Path]]:
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 rel = child.relative_to(path)
                 if (any(part.startswith((".", "~$", "__MACOSX")) for part in rel.parts)
-                        or child.suffix.lower() in SKIP_SUFFIXES
+                        or child.suffix.lower() in SKIP_SUFFIXES or BACKUP.search(child.name)
                         or child.stem.casefold() in SKIP_NAMES or child.name.casefold() in SKIP_NAMES):
                     skipped.append(child)
                 else:
