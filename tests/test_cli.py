@@ -239,13 +239,17 @@ def test_ledger_command_creates_then_merges_and_keeps_a_backup(tmp_path):
     ledger = tmp_path / "ledger.csv"
     first = run("ledger", exports, "--ledger", ledger)
     assert first.exit_code == 0, first.output
-    assert "27 orders added" in first.stdout  # the sample's own ledger (in the folder) removes one feedback later
-    text = ledger.read_text(encoding="utf-8-sig").replace("113-5260181-5908301,contacted,", "113-5260181-5908301,resolved,")
-    ledger.write_text(text, encoding="utf-8-sig")
+    assert "26 orders added" in first.stdout  # 22 MFN + 4 AFN defective orders
+    text = ledger.read_text(encoding="utf-8-sig")
+    edited = text.replace("113-5260181-5908301,contacted,", "113-5260181-5908301,resolved,").replace(
+        "non_receipt,never arrived", "STALE,never arrived")  # the seller's edit, and a stale odr column
+    ledger.write_text(edited, encoding="utf-8-sig")
     again = run("ledger", exports, "--ledger", ledger)
     assert again.exit_code == 0, again.output
-    assert "113-5260181-5908301,resolved," in ledger.read_text(encoding="utf-8-sig")
-    assert (tmp_path / "ledger.bak.csv").exists() or "previous version" not in again.stdout
+    now = ledger.read_text(encoding="utf-8-sig")
+    assert "113-5260181-5908301,resolved," in now and "STALE" not in now  # kept; refreshed
+    assert "STALE" in (tmp_path / "ledger.bak.csv").read_text(encoding="utf-8-sig")
+    assert "previous version kept as" in again.stdout
 
 
 def test_ledger_backups_in_the_exports_folder_are_not_read(tmp_path):
