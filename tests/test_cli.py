@@ -261,3 +261,15 @@ def test_ledger_backups_in_the_exports_folder_are_not_read(tmp_path):
     doc = json.loads(run("detect", exports, "--json").stdout)
     kinds = {r["path"].rsplit("/", 1)[-1]: r["kind"] for r in doc}
     assert kinds["remediation_ledger.bak.csv"] == "skipped"
+
+
+def test_reports_written_into_the_inputs_folder_are_not_read_back(tmp_path):
+    import shutil
+
+    exports = tmp_path / "exports"
+    shutil.copytree(SAMPLE, exports)
+    first = run("report", exports, "--out", exports / "reports", "--format", "html,json,csv")
+    assert first.exit_code == 0, first.output
+    second = run("metrics", exports, "--json")
+    assert second.exit_code == 0, second.output
+    assert json.loads(second.stdout)["problems"] == json.loads(run("metrics", SAMPLE, "--json").stdout)["problems"]

@@ -24,7 +24,8 @@ SKIP_SUFFIXES = {
     ".md", ".rst", ".py", ".pyc", ".ipynb", ".toml", ".ini", ".cfg", ".yaml", ".yml", ".log",
     ".html", ".htm", ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".bak",
 }
-SKIP_NAMES = {"thumbs.db", "desktop.ini", "readme", "license", "notes"}
+SKIP_NAMES = {"thumbs.db", "desktop.ini", "readme", "license", "notes",
+              "summary.json", "evidence.csv"}  # odr report's own outputs, should --out sit among the inputs
 BACKUP = re.compile(r"\.bak\d*\.csv$", re.IGNORECASE)  # odr ledger's backups of the ledger it replaced
 
 # Feedback header words that tell the marketplace language (amazon-reports.md §1, [C S4]).
