@@ -197,6 +197,12 @@ def analyze(
         raise AnalysisError("the window must be at least one day long", value=window_days,
                             fix="pass --window-days 60 (Amazon's window)")
     problems = Problems()
+    defect_kinds = {"feedback", "claims", "chargebacks", "defect_list", "defects"}
+    if len(dataset.orders) and not any(i.kind in defect_kinds for i in dataset.inputs):
+        problems.add("inputs", None, None, None, "no_defect_export",
+                     "no feedback, A-to-z claims, chargebacks or ODR defect list was given, so no defect is "
+                     "counted: add the Feedback Manager, A-to-z Guarantee Claims and Chargeback Claims downloads",
+                     "warning")
     as_of_day = pd.Timestamp(as_of).normalize() if as_of is not None else dataset.as_of
     window = _window(dataset, as_of_day, window_end, window_days, lag_days)
     compact = dataset.engine_orders()

@@ -316,7 +316,7 @@ def metrics(
     window_days: WindowDaysOption = 60,
     lag_days: LagDaysOption = 14,
     exclude_cancelled: ExcludeCancelledOption = False,
-    fail_above: Annotated[bool, typer.Option("--fail-above", help="Exit 3 when a channel is at or above the 1% target (for cron alerts).")] = False,
+    fail_above: Annotated[bool, typer.Option("--fail-above", help="Exit 3 when a channel, or a channel in any marketplace, is at or above the 1% target (for cron alerts).")] = False,
     causes_file: CausesOption = None,
     map_file: MapOption = None,
     date_format: DateFormatOption = None,
@@ -343,7 +343,7 @@ def metrics(
         typer.echo(analysis.to_json())
     else:
         _print_metrics(analysis)
-    if fail_above and bool(analysis.channels["above_target"].any()):
+    if fail_above and bool(analysis.channels["above_target"].any() or analysis.marketplaces["above_target"].any()):
         raise typer.Exit(3)
 
 
@@ -583,8 +583,18 @@ def _make_report(paths: list[Path], out: Path, formats: tuple[str, ...], redact:
         data = _load(paths, map_file, date_format, marketplace, encoding, detail=True)
     with status("Computing the ODR and classifying causes..."):
         analysis = analyze(data, causes=overrides, **window)
+    quick = tuple(f for f in formats if f != "pdf")
     with status("Writing the report..."):
-        return write_report(analysis, out, formats=formats, redact=redact)
+        written = write_report(analysis, out, formats=quick, redact=redact) if quick else None
+    if "pdf" in formats:
+        n = len(analysis.defective_orders)
+        with status(f"Writing the PDF ({n:,} defective orders{'; this can take minutes' if n > 2000 else ''})..."):
+            pdf = write_report(analysis, out, formats=("pdf",), redact=redact)
+        if written is None:
+            return pdf
+        written.files.update(pdf.files)
+        written.skipped.update(pdf.skipped)
+    return written
 
 
 def _print_written(written: Any) -> None:

@@ -175,7 +175,10 @@ def fresh_rows(analysis: Analysis) -> pd.DataFrame:
             found = _INFERRED_RANK["contacted"]
         elif kind == "a_to_z_claim":
             claim = normalize(status)
-            if claim not in RULES.claim_excluded and any(w in claim for w in _CLAIM_REFUNDED_WORDS):
+            # Amazon-funded: Amazon paid, not the seller; claiming it as the seller's refund would
+            # overstate the remediation in an appeal.
+            if claim not in RULES.claim_excluded and "amazon" not in claim \
+                    and any(w in claim for w in _CLAIM_REFUNDED_WORDS):
                 found = _INFERRED_RANK["refunded"]
         rank[order_id] = max(rank.get(order_id, 0), found)
 

@@ -172,7 +172,9 @@ def defective_order_table(counted: pd.DataFrame, window: Window) -> pd.DataFrame
     })
     # The first window end that no longer includes the order: its date + window length.
     table["leaves_window_on"] = table["order_day"] + pd.Timedelta(days=window.days)
-    table = table.reset_index().sort_values(["channel", "order_day", "order_id"], ignore_index=True)
+    table = table.reset_index()
+    table["_mfn_first"] = (table["channel"] != "MFN").astype(int)  # the channel Amazon suspends
+    table = table.sort_values(["_mfn_first", "order_day", "order_id"], ignore_index=True).drop(columns="_mfn_first")
     return table
 
 

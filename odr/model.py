@@ -58,6 +58,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "note": STR,
         "evidence": STR,
         "causes": STR,  # seller override, e.g. 'damaged; poor_service'
+        "status_inferred": STR,  # 'yes' when odr ledger inferred the status from the exports
         "source": STR,
         "line": "Int64",
     },

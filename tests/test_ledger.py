@@ -468,4 +468,6 @@ def test_context_columns_never_share_a_name_with_seller_columns():
     assert not set(CONTEXT_COLUMNS) & {*SELLER_COLUMNS, "causes"}
     from odr.model import COLUMNS
 
-    assert set(SELLER_COLUMNS) | {"causes"} == set(COLUMNS["ledger"]) - {"source", "line"}
+    # The reader keeps the seller's columns, the causes override, and odr's own inferred-status
+    # marker (the report must tell an inferred status from one the seller confirmed).
+    assert set(SELLER_COLUMNS) | {"causes", "status_inferred"} == set(COLUMNS["ledger"]) - {"source", "line"}

@@ -18,6 +18,7 @@ def test_notebook_runs_top_to_bottom():
     assert not [o for o in outputs if o.output_type == "error"]
     html = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
     assert any("<iframe srcdoc=" in h for h in html)  # the summary card
+    assert any("image/png" in o.get("data", {}) for o in outputs)  # the trend chart is drawn
     text = " ".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for o in outputs)
     assert "falls under 1% in the window ending 2026-11-23" in text
     assert "'odr-report.pdf'" in text

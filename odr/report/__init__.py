@@ -92,8 +92,14 @@ def safe_cell(value: str) -> str:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    from odr.errors import OdrError
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise OdrError(f"cannot write here ({exc.strerror})", path=path.parent,
+                       fix="pass --out with a folder you can write to") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -61,8 +61,11 @@ def trend_chart(trend: pd.DataFrame, target: float, window_end: pd.Timestamp) ->
 
 
 def _svg(fig) -> str:
+    import matplotlib
+
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    with matplotlib.rc_context({"svg.hashsalt": "odr"}):  # ids from a fixed salt: same data, same bytes
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
     # Inline SVG needs no XML prolog or DOCTYPE; ids made unique so two charts can share a page.
     text = text[text.index("<svg"):]

@@ -19,7 +19,8 @@ import pandas as pd
 from odr.causes import CAUSES
 from odr.rules import RULES
 
-ORDER_ID = re.compile(r"\b\d{3}-\d{7}-(\d{7})\b")
+ORDER_ID = re.compile(r"(?<!\d)\d{3}-\d{7}-(\d{7})(?!\d)")  # also inside IMG_113-...-....jpg
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 EXCERPT = 240
 KIND_LABEL = {"negative_feedback": "Negative feedback", "a_to_z_claim": "A-to-z claim", "chargeback": "Chargeback"}
 REASON_LABEL = {
@@ -215,8 +216,11 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
     markets = [row(f"{m} {ch}", r, (m, ch)) for (m, ch), r in a.marketplaces.iterrows()
                if r["orders"] or r["defective_orders"]]
     above = [c.label for c in channels if c.above_target]
-    headline = (f"{' and '.join(above)} above Amazon's {RULES.target:.0%} target" if above
-                else f"Both channels under Amazon's {RULES.target:.0%} target")
+    above += [m.label for m in markets if m.above_target and len(markets) > 1]
+    headline = (f"Above Amazon's {RULES.target:.0%} target: {', '.join(above)}" if above
+                else f"Every channel and marketplace under Amazon's {RULES.target:.0%} target")
+    if not any(i.kind in ("feedback", "claims", "chargebacks", "defect_list", "defects") for i in a.dataset.inputs):
+        headline += " - but no feedback, A-to-z claims or chargebacks export was given, so no defect could be counted"
 
     reconciliation = [
         Reconciliation(r.marketplace, r.channel, r.measure.replace("_", " "),
@@ -257,19 +261,22 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
         top = [f"{sku} ({n})" for sku, n in items.head(5).items()]
         quotes = []
         ids = set(mine["order_id"])
+        quoted: set[str] = set()
         for r in counted[counted["order_id"].map(ids.__contains__)].itertuples(index=False):
             text = _text(r.text)
-            if not text:
+            if not text or r.order_id in quoted:  # one quote per order: more orders, not more of one
                 continue
+            quoted.add(r.order_id)
             if redact:
-                phrase = [e for c, e in zip(r.causes, r.evidence, strict=True) if c == slug]
-                text = phrase[0] if phrase else ""
+                phrase = [p for c, e in zip(r.causes, r.evidence, strict=True) if c == slug for p in _phrases(e)]
+                text = "; ".join(phrase)
             if text:
                 quotes.append(Quote(oid(r.order_id), _excerpt(text)))
             if len(quotes) == 5:
                 break
-        statuses = [ledger.get(o, {}).get("status", "") for o in mine["order_id"]]
-        done = sum(s in done_statuses for s in statuses)
+        entries = [ledger.get(o, {}) for o in mine["order_id"]]
+        done = sum(e.get("status", "") in done_statuses and _text(e.get("status_inferred")).casefold() != "yes"
+                   for e in entries)
         causes.append(CauseSection(slug, cause.title, cause.description, cause.amazon_wording, len(mine),
                                    f"{len(mine) / total:.0%}", top, quotes, done, len(mine) - done))
 
@@ -283,18 +290,20 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
         texts = [_text(d.text) for d in mine if _text(d.text)]
         comment = _excerpt(texts[0]) if texts and not redact else ""
         if redact:
-            comment = "; ".join(e.strip('"') for e in r.evidence if e.startswith('"'))
+            comment = "; ".join(p for e in r.evidence for p in _phrases(e))
         cause_lines = [f"{CAUSES[c].title}: {e}" for c, e in zip(r.causes, r.evidence, strict=True)]
         entry = ledger.get(r.order_id, {})
         status = entry.get("status", "")
+        inferred = _text(entry.get("status_inferred")).casefold() == "yes"
         appendix.append(AppendixRow(
             order_id=oid(r.order_id), order_date=_day(r.order_day), channel=r.channel, marketplace=r.marketplace,
             items="; ".join(x for x in (_text(r.skus), _text(r.asins)) if x),
             defects=defects, causes=cause_lines, comment=comment,
-            status=status.replace("_", " ") if status else "none recorded",
+            status=(status.replace("_", " ") + (" (inferred from the exports, not confirmed)" if inferred else ""))
+            if status else "none recorded",
             status_date=_day(entry.get("action_date")), action=_text(entry.get("action")),
             evidence=_text(entry.get("evidence")), leaves_window_on=_day(r.leaves_window_on),
-            done=status in done_statuses,
+            done=status in done_statuses and not inferred,
         ))
 
     excluded = [
@@ -328,25 +337,40 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
         problems=problems, inputs=inputs, settings=settings, version=__version__,
         generated_at=stamp.strftime("%Y-%m-%d %H:%M UTC"), summary_json=summary,
     )
-    # Redaction covers every string the outputs are made from - ledger notes, evidence file
-    # names, problem messages - not only the fields that are order ids by design.
-    return _masked(ctx) if redact else ctx
+    # Every string the outputs are made from - the seller's ledger notes and evidence names,
+    # problem messages - loses e-mail addresses, and with `redact` order ids, not only the
+    # fields that hold buyer text or order ids by design.
+    return _walk(ctx, (lambda s: mask(scrub(s))) if redact else scrub)
 
 
-def _masked(value):
-    """`value` with every order id in every string masked (dataclasses, lists, tuples walked)."""
+def scrub(text: str) -> str:
+    """No e-mail address, and no bidirectional override that could make 'broken' read 'nekorb'."""
+    return BIDI.sub("", EMAIL.sub("[e-mail removed]", text))
+
+
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _walk(value, fn):
+    """`value` with `fn` applied to every string (dataclasses, lists, tuples walked)."""
     from dataclasses import fields, is_dataclass, replace
 
     if isinstance(value, str):
-        return mask(value)
+        return fn(value)
     if isinstance(value, list):
-        return [_masked(v) for v in value]
+        return [_walk(v, fn) for v in value]
     if isinstance(value, tuple):
-        return tuple(_masked(v) for v in value)
+        return tuple(_walk(v, fn) for v in value)
     if is_dataclass(value) and not isinstance(value, type):
-        return replace(value, **{f.name: _masked(getattr(value, f.name)) for f in fields(value)
+        return replace(value, **{f.name: _walk(getattr(value, f.name), fn) for f in fields(value)
                                  if f.name != "trend_svg"})
     return value
+
+
+def _phrases(evidence: str) -> list[str]:
+    """The quoted phrases of an evidence string ('claim type "X" + "broken"' -> ['X', 'broken']);
+    nothing for the classifier's own 'no cause phrase or field matched'."""
+    return re.findall(r'"([^"]+)"', evidence)
 
 
 def _detail(d) -> str:

@@ -127,8 +127,10 @@ def _valid_ids(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> pd.Da
 
 
 def scrub(text: pd.Series) -> pd.Series:
-    """Buyer text with any e-mail address taken out: e-mails never reach an output."""
-    return text.str.replace(EMAIL.pattern, "[e-mail removed]", regex=True)
+    """Buyer text with any e-mail address taken out (e-mails never reach an output), and no
+    bidirectional override characters (they make 'broken' display as 'nekorb')."""
+    text = text.str.replace(EMAIL.pattern, "[e-mail removed]", regex=True)
+    return text.str.replace("[\u202a-\u202e\u2066-\u2069]", "", regex=True)
 
 
 def _date(sniffed: Sniff, frame: pd.DataFrame, name: str, explicit: str | None = None) -> DateColumn | None:
@@ -288,9 +290,11 @@ def _ledger(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending:
         "not a ledger status (" + ", ".join(RULES.ledger_statuses) + "); kept as written", "warning",
     )
     out["status"] = status.where(status.isin(RULES.ledger_statuses), frame["status"])
-    for name in ("action", "note", "evidence", "causes"):
+    for name in ("action", "note", "evidence", "causes", "status_inferred"):
         if name in frame:
-            out[name] = frame[name].where(frame[name] != "")
+            # odr ledger wrote "'=..." so a spreadsheet would not run it: read back what the seller typed.
+            value = frame[name].str.replace(r"^'(?=[=+\-@\t\r])", "", regex=True)
+            out[name] = value.where(value != "")
     out["source"] = source
     out["line"] = frame["line"]
     return _finish(sniffed, frame, out, ("action_date",), table="ledger")
