@@ -604,37 +604,6 @@ def _print_written(written: Any) -> None:
         typer.echo(f"odr: {why}", err=True)
 
 
-def _print_summary(data: Any) -> None:
-    console = _console()
-    orders, defects = data.orders, data.defects
-    console.print(f"\n[bold]Orders[/bold]: {len(orders):,} distinct orders", end="")
-    if len(orders):
-        first = orders["purchase_date"].min().date()
-        last = orders["purchase_date"].max().date()
-        console.print(f", placed {first} to {last}")
-        counts = orders.groupby(["marketplace", "channel"]).size()
-        for (market, channel), n in counts.items():
-            console.print(f"  {market:<14} {channel}  {n:>6,}")
-    else:
-        console.print()
-    console.print(f"[bold]Defect events[/bold]: {len(defects):,}")
-    if len(defects):
-        for kind, group in defects.groupby("kind"):
-            counting = int(group["counts"].sum())
-            console.print(f"  {kind:<18} {len(group):>4}  ({counting} count toward ODR)")
-        excluded = defects["excluded_because"].dropna().value_counts()
-        for reason, n in excluded.items():
-            console.print(f"  excluded: {reason} ({n})")
-    console.print(f"[bold]Input problems[/bold]: {len(data.problems)}")
-    for p in data.problems.head(10).itertuples():
-        where = f"{p.source}:{p.line}" if not _na(p.line) else p.source
-        console.print(f"  {where}: {p.message}", markup=False)
-    if len(data.problems) > 10:
-        console.print(f"  ... and {len(data.problems) - 10} more")
-    if data.as_of is not None:
-        console.print(f"Latest date in the inputs (as of): {data.as_of.date()}")
-
-
 def _console() -> Any:
     """Rich console; 120 columns when the output is not a terminal (pipes, CI, tests)."""
     from rich.console import Console

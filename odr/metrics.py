@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from odr.model import CANCELLED, CHANNELS, DEFECT_KINDS, UNKNOWN_MARKETPLACE, Dataset, category_at, order_keys
+from odr.model import CHANNELS, DEFECT_KINDS, UNKNOWN_MARKETPLACE, Dataset, category_at, order_keys
 from odr.rules import RULES
 from odr.sources.problems import Problems
 
@@ -71,11 +71,6 @@ def raise_no_dates() -> None:
 def isin(keys: np.ndarray, other: np.ndarray) -> np.ndarray:
     """Membership of int64 keys (a hash, not the string path pandas takes for Arrow strings)."""
     return pd.Series(keys).isin(other).to_numpy()
-
-
-def order_days(orders: pd.DataFrame) -> pd.Series:
-    """Each order's UTC calendar date (the purchase date is UTC already)."""
-    return orders["purchase_date"].dt.tz_localize(None).dt.normalize().astype("datetime64[s]")
 
 
 def place_defects(dataset: Dataset, compact: pd.DataFrame, problems: Problems) -> pd.DataFrame:

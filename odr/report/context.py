@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -165,9 +165,6 @@ class ReportContext:
     version: str
     generated_at: str  # the only place the wall clock appears
     summary_json: str = field(repr=False, default="{}")
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def _pct(rate: float) -> str:

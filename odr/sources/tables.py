@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from odr.errors import UnreadableInput
 from odr.model import text_isin
 from odr.sources import text as tx
 from odr.sources.aliases import MARKETPLACES
@@ -298,7 +297,3 @@ def _ledger(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending:
     out["source"] = source
     out["line"] = frame["line"]
     return _finish(sniffed, frame, out, ("action_date",), table="ledger")
-
-
-def unreadable_table(sniffed: Sniff, exc: Exception) -> UnreadableInput:
-    return UnreadableInput(f"cannot parse the file ({exc})", path=sniffed.path)

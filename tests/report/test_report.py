@@ -188,3 +188,10 @@ def test_report_format_option(tmp_path):
     assert runner.invoke(app, ["report", str(SAMPLE), "--out", str(tmp_path), "--format", "json"]).exit_code == 0
     assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]
     assert runner.invoke(app, ["report", str(SAMPLE), "--format", "docx"]).exit_code == 2
+
+
+def test_analysis_to_pdf(sample, tmp_path):
+    from pypdf import PdfReader
+
+    path = sample.to_pdf(tmp_path / "appendix.pdf")
+    assert "Order Defect Rate: evidence appendix" in PdfReader(path).pages[0].extract_text()
