@@ -17,10 +17,10 @@ from pathlib import Path
 import pandas as pd
 
 from odr.causes import CAUSES
+from odr.privacy import scrub
 from odr.rules import RULES
 
 ORDER_ID = re.compile(r"(?<!\d)\d{3}-\d{7}-(\d{7})(?!\d)")  # also inside IMG_113-...-....jpg
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 EXCERPT = 240
 KIND_LABEL = {"negative_feedback": "Negative feedback", "a_to_z_claim": "A-to-z claim", "chargeback": "Chargeback"}
 REASON_LABEL = {
@@ -338,14 +338,6 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
     # problem messages - loses e-mail addresses, and with `redact` order ids, not only the
     # fields that hold buyer text or order ids by design.
     return _walk(ctx, (lambda s: mask(scrub(s))) if redact else scrub)
-
-
-def scrub(text: str) -> str:
-    """No e-mail address, and no bidirectional override that could make 'broken' read 'nekorb'."""
-    return BIDI.sub("", EMAIL.sub("[e-mail removed]", text))
-
-
-BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def _walk(value, fn):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 import pandas as pd
 
 from odr.model import empty, frame
+from odr.privacy import scrub
 
 
 class Problems:
@@ -62,10 +62,7 @@ class Problems:
         return frame("problems", pd.DataFrame(self._rows))
 
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-
-
 def _short(text: str, limit: int = 120) -> str:
     """A value as a problem row shows it: one line, short, and never a buyer's e-mail."""
-    text = _EMAIL.sub("[e-mail removed]", text.replace("\r", " ").replace("\n", " "))
+    text = scrub(text.replace("\r", " ").replace("\n", " "))
     return text if len(text) <= limit else text[: limit - 3] + "..."

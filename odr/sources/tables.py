@@ -8,12 +8,12 @@ text here: their format is resolved later, when the orders are known (see dates.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from odr.model import text_isin
+from odr.privacy import scrub_series
 from odr.sources import text as tx
 from odr.sources.aliases import MARKETPLACES
 from odr.sources.dates import DateColumn, clean
@@ -21,7 +21,6 @@ from odr.sources.detect import Sniff
 from odr.sources.orders import ORDER_ID_PATTERN
 from odr.sources.problems import Problems
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 TRUTHY = {"yes", "y", "true", "1", "x", "ja", "sí", "si", "oui", "はい", "✓", "✔"}
 KIND_ALIASES = {
     "negative_feedback": "negative_feedback", "feedback": "negative_feedback",
@@ -126,10 +125,8 @@ def _valid_ids(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> pd.Da
 
 
 def scrub(text: pd.Series) -> pd.Series:
-    """Buyer text with any e-mail address taken out (e-mails never reach an output), and no
-    bidirectional override characters (they make 'broken' display as 'nekorb')."""
-    text = text.str.replace(EMAIL.pattern, "[e-mail removed]", regex=True)
-    return text.str.replace("[\u202a-\u202e\u2066-\u2069]", "", regex=True)
+    """Buyer text as odr keeps it: no e-mail address, no bidi override (see odr.privacy)."""
+    return scrub_series(text)
 
 
 def _date(sniffed: Sniff, frame: pd.DataFrame, name: str, explicit: str | None = None) -> DateColumn | None:
