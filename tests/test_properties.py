@@ -6,7 +6,7 @@ import gzip
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import odr
@@ -46,6 +46,7 @@ def _check(payload: bytes, name: str) -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(header=st.sampled_from(HEADERS), body=st.lists(ROW_BITS, max_size=40),
        zipped=st.booleans(), name=st.sampled_from(["x.txt", "x.csv", "x.json"]))
+@example(header=b'{"performanceMetrics": ', body=[b"1", b"}"], zipped=False, name="x.txt")  # once a TypeError
 def test_structured_garbage_never_raises_anything_but_odr_error(header, body, zipped, name):
     payload = header + b"".join(body)
     _check(gzip.compress(payload) if zipped else payload, name)

@@ -61,6 +61,13 @@ def _date(value: Any) -> pd.Timestamp | None:
     return stamp.tz_localize(None).normalize()
 
 
+def _items(value: object) -> list:
+    """A JSON array as a list; one object as a list of one; anything else (a number, text) as none."""
+    if isinstance(value, list):
+        return value
+    return [value] if isinstance(value, dict) else []
+
+
 def read_performance(sniffed: Sniff, problems: Problems) -> tuple[pd.DataFrame, dict[str, Any], int]:
     """(amazon_metrics rows, account extras, records read)."""
     raw, _ = tx.decompress(tx.read_bytes(sniffed.path), sniffed.path)
@@ -80,12 +87,10 @@ def read_performance(sniffed: Sniff, problems: Problems) -> tuple[pd.DataFrame, 
         raise UnreadableInput("the JSON is not a seller performance report object", path=sniffed.path)
     source = sniffed.source
     statuses = {}
-    for item in _first(doc, "accountStatuses", "accountStatus") or []:
+    for item in _items(_first(doc, "accountStatuses", "accountStatus")):
         if isinstance(item, dict) and item.get("marketplaceId"):
             statuses[item["marketplaceId"]] = item.get("status")
-    metrics = _first(doc, "performanceMetrics", "performanceMetric") or []
-    if isinstance(metrics, dict):
-        metrics = [metrics]
+    metrics = _items(_first(doc, "performanceMetrics", "performanceMetric"))
     rows = []
     extras: dict[str, Any] = {"account_statuses": statuses, "account_health": {}}
     for i, block in enumerate(metrics):
