@@ -198,15 +198,14 @@ def analyze(
                             fix="pass --window-days 60 (Amazon's window)")
     problems = Problems()
     defect_kinds = {"feedback", "claims", "chargebacks", "defect_list", "defects"}
-    if len(dataset.orders) and not any(i.kind in defect_kinds for i in dataset.inputs):
+    if len(dataset.order_set) and not any(i.kind in defect_kinds for i in dataset.inputs):
         problems.add("inputs", None, None, None, "no_defect_export",
                      "no feedback, A-to-z claims, chargebacks or ODR defect list was given, so no defect is "
                      "counted: add the Feedback Manager, A-to-z Guarantee Claims and Chargeback Claims downloads",
                      "warning")
     as_of_day = pd.Timestamp(as_of).normalize() if as_of is not None else dataset.as_of
     window = _window(dataset, as_of_day, window_end, window_days, lag_days)
-    compact = dataset.engine_orders()
-    placed = m.place_defects(dataset, compact, problems)
+    placed = m.place_defects(dataset, problems)
     if classify:
         from odr.causes import classify_defects, parse_overrides
 
@@ -218,9 +217,10 @@ def analyze(
         placed = classify_defects(placed, overrides)
     placed["in_window"] = window.contains(placed["order_day"]).fillna(False).astype(bool)
 
-    orders_window = m.window_orders(compact, placed, window, exclude_cancelled)
-    in_denominator = m.isin(placed["key"].to_numpy(), orders_window["key"].to_numpy())
-    placed["counted"] = placed["counts"] & placed["in_window"] & in_denominator & placed["channel"].notna()
+    counts = m.order_counts(dataset, placed)  # a few thousand rows, however many orders
+    orders_window = m.window_orders(counts, window, exclude_cancelled)
+    known = m.in_denominator(placed, exclude_cancelled)
+    placed["counted"] = placed["counts"] & placed["in_window"] & known
     counted = placed[placed["counted"]]
 
     channels = m.rates(counted, orders_window, ["channel"])
@@ -231,16 +231,15 @@ def analyze(
 
     # Trend and forecast look at all orders (every window end), not only this window's.
     all_window = m.Window(pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01"), window.days, "all")
-    orders_all = m.window_orders(compact, placed, all_window, exclude_cancelled)
-    counted_all = placed[placed["counts"] & m.isin(placed["key"].to_numpy(), orders_all["key"].to_numpy())
-                         & placed["channel"].notna()]
+    orders_all = m.window_orders(counts, all_window, exclude_cancelled)
+    counted_all = placed[placed["counts"] & known]
     complete_until = (as_of_day - pd.Timedelta(days=lag_days)) if as_of_day is not None else window.end
     trend = m.trend(orders_all, counted_all, window, complete_until)
     forecasts = {ch: m.forecast(ch, channels, defective, orders_all, window) for ch in CHANNELS}
 
     excluded = placed[placed["in_window"] & placed["excluded_because"].notna()].reset_index(drop=True)
     reconciliation = m.reconcile(marketplaces, dataset.amazon_metrics,
-                                 _context(compact, placed, orders_all, window, exclude_cancelled))
+                                 _context(counts, placed, orders_all, window, exclude_cancelled))
     notes = []
     if window.source == "Amazon's V2 performance report" and window.days != window_days:
         notes.append(f"Amazon's window is {window.days} days; --window-days {window_days} was not applied")
@@ -272,12 +271,12 @@ def _attach_causes(defective: pd.DataFrame, counted: pd.DataFrame) -> pd.DataFra
     return defective.merge(order_causes(counted), on="order_id", how="left")
 
 
-def _context(compact: pd.DataFrame, placed: pd.DataFrame, orders_all: pd.DataFrame, window: m.Window,
+def _context(counts: pd.DataFrame, placed: pd.DataFrame, orders_all: pd.DataFrame, window: m.Window,
              exclude_cancelled: bool) -> dict[str, Any]:
     """What reconciliation needs to explain a difference."""
-    all_in_window = m.window_orders(compact, placed, window, exclude_cancelled=False)
-    cancelled = m._labels(all_in_window[all_in_window["cancelled"]]
-                          .groupby(["marketplace", "channel"], observed=True).size()).to_dict()
+    all_in_window = m.window_orders(counts, window, exclude_cancelled=False)
+    cancelled = (all_in_window[all_in_window["cancelled"]]
+                 .groupby(["marketplace", "channel"])["orders"].sum().to_dict())
     coverage = {}
     for ch in CHANNELS:
         mine = orders_all[(orders_all["channel"] == ch).to_numpy()]["order_day"]

@@ -330,11 +330,11 @@ def metrics(
     purchase date in the window, each once however many defects it has. With a V2 performance
     JSON among the inputs, Amazon's own figures are reconciled with ours.
     """
-    from odr.analysis import analyze
-
     try:
         overrides = _overrides(causes_file)
         data = _load(inputs, map_file, date_format, marketplace, encoding, detail=False)
+        from odr.analysis import analyze  # after load: pandas imports while the orders parse
+
         analysis = analyze(data, window_end=window_end, window_days=window_days, lag_days=lag_days,
                            exclude_cancelled=exclude_cancelled, as_of=as_of, causes=overrides)
     except OdrError as error:
@@ -429,11 +429,11 @@ def classify(
     phrase or field that decided it; texts that name no cause stay unclassified."""
     if as_json and as_csv:
         raise typer.BadParameter("choose one of --json and --csv")
-    from odr.causes import classify_defects, describe, parse_overrides
-
     try:
         overrides = _overrides(causes_file)
         data = _load(inputs, map_file, date_format, marketplace, encoding, detail=False)
+        from odr.causes import classify_defects, describe, parse_overrides
+
         ledger = data.ledger.dropna(subset=["causes"])
         from_ledger, _ = parse_overrides(list(zip(ledger["order_id"], ledger["causes"], strict=True)), "ledger")
         defects = classify_defects(data.defects, {**from_ledger, **overrides})
@@ -550,12 +550,12 @@ def ledger(
     changing anything you wrote; the previous file is kept as a .bak.csv copy. Statuses odr can
     read from the exports (a feedback response, a refunded claim) are marked status_inferred=yes.
     """
-    from odr.analysis import analyze
-    from odr.ledger import update
-
     try:
         paths = list(inputs) + ([ledger_file] if ledger_file.exists() else [])
         data = _load(paths, map_file, date_format, marketplace, encoding, detail=True)
+        from odr.analysis import analyze
+        from odr.ledger import update
+
         analysis = analyze(data, window_end=window_end, window_days=window_days, lag_days=lag_days,
                            exclude_cancelled=exclude_cancelled, as_of=as_of)
         frame, merged, backup = update(analysis, ledger_file)
@@ -576,11 +576,11 @@ def _make_report(paths: list[Path], out: Path, formats: tuple[str, ...], redact:
 
     err = Console(stderr=True)
     status = err.status if err.is_terminal else (lambda text: nullcontext())
+    with status("Reading the exports..."):
+        data = _load(paths, map_file, date_format, marketplace, encoding, detail=True)
     from odr.analysis import analyze
     from odr.report import write_report
 
-    with status("Reading the exports..."):
-        data = _load(paths, map_file, date_format, marketplace, encoding, detail=True)
     with status("Computing the ODR and classifying causes..."):
         analysis = analyze(data, causes=overrides, **window)
     quick = tuple(f for f in formats if f != "pdf")

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from odr.model import CHANNELS, DEFECT_KINDS, UNKNOWN_MARKETPLACE, Dataset, category_at, order_keys
+from odr.model import CHANNELS, DEFECT_KINDS, UNKNOWN_MARKETPLACE, Dataset, order_keys
+from odr.orderset import CANCELLED
 from odr.rules import RULES
 from odr.sources.problems import Problems
 
@@ -68,32 +69,34 @@ def raise_no_dates() -> None:
     )
 
 
-def isin(keys: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """Membership of int64 keys (a hash, not the string path pandas takes for Arrow strings)."""
-    return pd.Series(keys).isin(other).to_numpy()
-
-
-def place_defects(dataset: Dataset, compact: pd.DataFrame, problems: Problems) -> pd.DataFrame:
+def place_defects(dataset: Dataset, problems: Problems) -> pd.DataFrame:
     """Every defect with its order's date, channel and marketplace: from the orders export,
     else from the defect source itself (a claim's order date, the defect list's channel)."""
+    orders = dataset.order_set
     placed = dataset.defects.copy()
     placed["key"] = order_keys(placed["order_id"])
-    at = pd.Index(compact["key"]).get_indexer(placed["key"])
+    at = orders.find(placed["key"].to_numpy())
     found = at >= 0
-    take = np.where(found, at, 0)
+    take = np.maximum(at, 0)
     placed["in_orders"] = found
-    day = pd.Series(compact["order_day"].to_numpy()[take], index=placed.index).where(found)
+    index = placed.index
+    if len(orders):
+        day = pd.Series(orders.days(take), index=index).where(found)
+        channel = pd.Series(np.array(CHANNELS, dtype=object)[orders.channel[take]], index=index).where(found)
+        market = pd.Series(orders.market.take(take).values(UNKNOWN_MARKETPLACE), index=index).where(found)
+        cancelled = orders.status.take(take).where(CANCELLED) & found
+    else:
+        day = pd.Series(np.datetime64("NaT"), index=index, dtype="datetime64[s]")
+        channel = market = pd.Series(None, index=index, dtype=object)
+        cancelled = np.zeros(len(placed), bool)
     placed["order_day"] = day.fillna(placed["order_date"]).astype("datetime64[s]")
-    channel = pd.Series(category_at(compact["channel"], take), index=placed.index, dtype="object").where(found)
     placed["channel"] = channel.fillna(placed["channel"]).astype("str")
-    market = pd.Series(category_at(compact["marketplace"], take), index=placed.index, dtype="object").where(found)
     placed["marketplace"] = market.fillna(placed["marketplace"]).fillna(UNKNOWN_MARKETPLACE).astype("str")
-    cancelled = pd.Series(compact["cancelled"].to_numpy()[take] if len(compact) else False, index=placed.index)
-    placed["cancelled"] = cancelled.where(found, False).astype(bool)
-    info = dataset.orders[["skus", "asins"]].iloc[take] if len(compact) else None
-    placed["skus"] = info["skus"].to_numpy() if info is not None else None
-    placed["asins"] = info["asins"].to_numpy() if info is not None else None
-    placed.loc[~found, ["skus", "asins"]] = None
+    placed["cancelled"] = cancelled
+    detail = orders.detail
+    for column in ("skus", "asins"):
+        values = detail[column].take(pa_array(take)).to_pylist() if detail is not None and len(orders) else None
+        placed[column] = pd.Series(values, index=index, dtype="object").where(found) if values is not None else None
     lost = placed[placed["order_day"].notna() & placed["channel"].isna()]
     for row in lost.itertuples(index=False):
         problems.add(row.source, None if pd.isna(row.line) else int(row.line), "order_id", row.order_id,
@@ -103,32 +106,44 @@ def place_defects(dataset: Dataset, compact: pd.DataFrame, problems: Problems) -
     return placed
 
 
-def window_orders(compact: pd.DataFrame, placed: pd.DataFrame, window: Window,
-                  exclude_cancelled: bool) -> pd.DataFrame:
-    """Distinct orders placed in the window: the orders export, plus orders that only a defect
-    source knows (with its order date and channel): Amazon counts those too."""
-    frame = compact
+def pa_array(values: np.ndarray):
+    import pyarrow as pa
+
+    return pa.array(values)
+
+
+def order_counts(dataset: Dataset, placed: pd.DataFrame) -> pd.DataFrame:
+    """Orders per UTC day × channel × marketplace × cancelled: the orders exports', plus the
+    orders only a defect source knows (with its order date and channel): Amazon counts those too."""
+    frame = dataset.order_set.counts()
     extra = placed[~placed["in_orders"] & placed["order_day"].notna() & placed["channel"].notna()]
     if len(extra):
         extra = extra.drop_duplicates("key")
-        frame = pd.concat([frame, pd.DataFrame({
-            "key": extra["key"].to_numpy(),
-            "order_day": extra["order_day"].to_numpy(), "channel": extra["channel"].to_numpy(),
-            "marketplace": extra["marketplace"].to_numpy(), "cancelled": False,
-        })], ignore_index=True)
-        frame["channel"] = frame["channel"].astype("category")
-        frame["marketplace"] = frame["marketplace"].astype("category")
-    keep = window.contains(frame["order_day"]).to_numpy(copy=True)
+        added = (extra.groupby(["order_day", "channel", "marketplace"]).size().rename("orders").reset_index()
+                 .assign(cancelled=False))
+        frame = pd.concat([frame, added[frame.columns]], ignore_index=True)
+    return frame
+
+
+def window_orders(counts: pd.DataFrame, window: Window, exclude_cancelled: bool) -> pd.DataFrame:
+    """The order counts of the days in the window (without cancelled orders, if asked)."""
+    keep = window.contains(counts["order_day"]).to_numpy(copy=True)
     if exclude_cancelled:
-        keep = keep & ~frame["cancelled"].to_numpy(dtype=bool)
-    return frame[keep].reset_index(drop=True)
+        keep = keep & ~counts["cancelled"].to_numpy(dtype=bool)
+    return counts[keep].reset_index(drop=True)
+
+
+def in_denominator(placed: pd.DataFrame, exclude_cancelled: bool) -> pd.Series:
+    """Defects whose order is among the orders counted (placed in time and channel)."""
+    known = placed["order_day"].notna() & placed["channel"].notna()
+    return known & ~(placed["cancelled"] & exclude_cancelled)
 
 
 def rates(counted: pd.DataFrame, orders: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """ODR table grouped `by` (['channel'] or ['marketplace', 'channel']): both channels always
     present, zeros where empty."""
     counted = counted.astype({c: "str" for c in by})  # small
-    n_orders = _labels(orders.groupby(by, observed=True).size()).rename("orders")  # one row per order
+    n_orders = orders.groupby(by)["orders"].sum().rename("orders")
     defective = counted.groupby(by)["key"].nunique().rename("defective_orders")
     parts = [n_orders, defective]
     for kind, column in COMPONENTS.items():
@@ -160,7 +175,7 @@ def defective_order_table(counted: pd.DataFrame, window: Window) -> pd.DataFrame
         "marketplace": g["marketplace"].first(),
         "skus": g["skus"].first(),
         "asins": g["asins"].first(),
-        "kinds": g["kind"].agg(lambda k: ", ".join(sorted(set(k), key=DEFECT_KINDS.index))),
+        "kinds": _kinds(counted),
         "defects": g.size(),
         "first_event": g["event_date"].min(),
         "last_event": g["event_date"].max(),
@@ -173,6 +188,16 @@ def defective_order_table(counted: pd.DataFrame, window: Window) -> pd.DataFrame
     return table
 
 
+def _kinds(counted: pd.DataFrame) -> pd.Series:
+    """Each order's defect kinds, ', '-joined in DEFECT_KINDS order (per order, not per row)."""
+    flags = pd.DataFrame({kind: (counted["kind"] == kind).to_numpy(dtype=bool) for kind in DEFECT_KINDS},
+                         index=pd.Index(counted["order_id"].to_numpy(), name="order_id"))
+    present = flags.groupby(level=0).max()
+    combined = sum(present[kind].astype(np.int64) * (1 << i) for i, kind in enumerate(DEFECT_KINDS))
+    names = {b: ", ".join(k for i, k in enumerate(DEFECT_KINDS) if b >> i & 1) for b in range(1 << len(DEFECT_KINDS))}
+    return combined.map(names)
+
+
 def _labels(counts: pd.Series) -> pd.Series:
     """Group labels as plain strings (groupby on categoricals keeps categorical levels)."""
     if isinstance(counts.index, pd.MultiIndex):
@@ -183,10 +208,10 @@ def _labels(counts: pd.Series) -> pd.Series:
 
 
 def daily(frame: pd.DataFrame, days: pd.DatetimeIndex, distinct: bool = False) -> pd.DataFrame:
-    """Orders per day and channel over every day in `days` (zeros where none); `distinct`
-    counts distinct order keys (for defects, several per order)."""
+    """Orders per day and channel over every day in `days` (zeros where none), from order
+    counts; `distinct` counts distinct order keys instead (defects: several per order)."""
     grouped = frame.groupby(["order_day", "channel"], observed=True)
-    counts = grouped["key"].nunique() if distinct else grouped.size()
+    counts = grouped["key"].nunique() if distinct else grouped["orders"].sum()
     counts.index = pd.MultiIndex.from_arrays(
         [counts.index.get_level_values(0), counts.index.get_level_values(1).astype("str")], names=["order_day", "channel"])
     counts = counts.unstack("channel")
@@ -240,7 +265,7 @@ def forecast(channel: str, table: pd.DataFrame, defective: pd.DataFrame, orders_
     mine = orders_all[(orders_all["channel"] == channel).to_numpy()]
     data_end = mine["order_day"].max() if len(mine) else window.end
     recent = mine[mine["order_day"] > data_end - pd.Timedelta(days=RECENT_DAYS)]
-    per_day = len(recent) / RECENT_DAYS if len(mine) else 0.0  # one row per order
+    per_day = float(recent["orders"].sum()) / RECENT_DAYS if len(mine) else 0.0
     small = None
     if 0 < n < 1000:
         small = (f"With only {n:,} {channel} orders in the window, each defective order moves the ODR by "
@@ -251,7 +276,7 @@ def forecast(channel: str, table: pd.DataFrame, defective: pd.DataFrame, orders_
                         small)
     if d == 0 and n == 0:
         return Forecast(channel, None, 0, per_day, f"No {channel} orders in the window.", small)
-    days_mine = mine["order_day"].value_counts()
+    days_mine = mine.groupby("order_day")["orders"].sum()
     order_days_sorted = defective[defective["channel"] == channel]["order_day"].sort_values()
     for step in range(1, window.days + 366):
         end = window.end + pd.Timedelta(days=step)

@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from odr.orderset import CANCELLED, CHANNELS, UNKNOWN_MARKETPLACE, OrderSet, fast_keys
+
 __all__ = ["COLUMNS", "Dataset", "InputFile", "empty", "frame"]
 
 STR = "str"
@@ -91,7 +93,6 @@ COLUMNS: dict[str, dict[str, str]] = {
 }
 
 DEFECT_KINDS = ("negative_feedback", "a_to_z_claim", "chargeback")
-CHANNELS = ("MFN", "AFN")
 
 
 def empty(table: str) -> pd.DataFrame:
@@ -124,77 +125,10 @@ def order_keys(ids: pd.Series) -> "np.ndarray":
     if len(ids) == 0:
         return np.zeros(0, dtype=np.int64)
     arr = pa.array(ids, pa.string(), from_pandas=True)
+    fast = fast_keys(arr)
+    if fast is not None and fast[1].all():
+        return fast[0]
     return pc.cast(pc.replace_substring(arr, "-", ""), pa.int64()).to_numpy(zero_copy_only=False)
-
-
-UNKNOWN_MARKETPLACE = "unknown"
-CANCELLED = ("cancelled", "canceled")
-
-
-def order_index(orders: pd.DataFrame, table=None) -> pd.DataFrame:
-    """The orders as the engine works on them, one row per order in the same order as `orders`:
-    int64 `key`, UTC `order_day`, categorical `channel` and `marketplace`, and
-    `cancelled`. Built from the Arrow table the reader produced when there is one (its keys
-    and dictionaries are already there), else from the DataFrame."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if table is None:
-        table = pa.table({
-            "key": pa.array(order_keys(orders["order_id"])),
-            "purchase_date": pa.array(orders["purchase_date"]),
-            "channel": pa.array(orders["channel"], pa.string(), from_pandas=True),
-            "marketplace": pa.array(orders["marketplace"], pa.string(), from_pandas=True),
-            "order_status": pa.array(orders["order_status"], pa.string(), from_pandas=True),
-        })
-    seconds = table["purchase_date"].cast(pa.timestamp("s", tz="UTC")).cast(pa.int64()).to_numpy()
-    day = (seconds - seconds % 86400).astype("datetime64[s]")  # the UTC calendar day
-    status = table["order_status"] if "order_status" in table.column_names else pa.nulls(table.num_rows, pa.string())
-    cancelled = pc.is_in(pc.utf8_lower(status), value_set=pa.array(CANCELLED)).fill_null(False)
-    market = pc.fill_null(table["marketplace"], UNKNOWN_MARKETPLACE) if "marketplace" in table.column_names \
-        else pa.array([UNKNOWN_MARKETPLACE] * table.num_rows)
-    return pd.DataFrame({
-        "key": table["key"].to_numpy(),
-        "order_day": day,
-        "channel": table["channel"].dictionary_encode().to_pandas(),
-        "marketplace": market.dictionary_encode().to_pandas(),
-        "cancelled": cancelled.to_numpy(zero_copy_only=False),
-    })
-
-
-def category_at(values: pd.Series, take: np.ndarray) -> np.ndarray:
-    """Values of a categorical column at positions `take`, as strings (without converting all)."""
-    if len(values) == 0:
-        return np.full(len(take), None, dtype=object)
-    codes = values.cat.codes.to_numpy()[take]
-    labels = np.asarray(values.cat.categories.astype("str"), dtype=object)
-    return np.where(codes >= 0, labels[np.maximum(codes, 0)], None)
-
-
-class OrderLookup:
-    """Each order's UTC day and sales channel, looked up by order id through int64 keys."""
-
-    def __init__(self, index: pd.DataFrame) -> None:
-        self.index = pd.Index(index["key"].to_numpy())
-        self.day = index["order_day"].to_numpy()
-        self._market = index["marketplace"]
-
-    def __len__(self) -> int:
-        return len(self.index)
-
-    def _at(self, ids: pd.Series) -> "np.ndarray":
-        return self.index.get_indexer(order_keys(ids)) if len(self.index) else np.full(len(ids), -1)
-
-    def days(self, ids: pd.Series) -> pd.Series:
-        at = self._at(ids)
-        values = self.day[np.maximum(at, 0)] if len(self.index) else np.full(len(ids), np.datetime64("NaT"), "M8[s]")
-        return pd.Series(values, index=ids.index).where(at >= 0)
-
-    def markets(self, ids: pd.Series) -> pd.Series:
-        at = self._at(ids)
-        values = category_at(self._market, np.maximum(at, 0)) if len(self.index) else np.full(len(ids), None, dtype=object)
-        out = pd.Series(values, index=ids.index, dtype=object).where(at >= 0)
-        return out.where(out != UNKNOWN_MARKETPLACE)
 
 
 def text_isin(values: pd.Series, allowed: pd.Series | list[str] | set[str]) -> pd.Series:
@@ -271,23 +205,32 @@ class InputFile:
 
 @dataclass
 class Dataset:
-    """Everything read from the inputs, as canonical tables. Made by :func:`odr.load`."""
+    """Everything read from the inputs, as canonical tables. Made by :func:`odr.load`.
 
-    orders: pd.DataFrame = field(default_factory=lambda: empty("orders"))
+    ``orders`` is made on first use from ``order_set``, the arrays the engine computes on; to
+    change the orders, assign a new DataFrame to ``orders`` (editing it in place does not
+    reach the engine)."""
+
+    order_set: OrderSet = field(default_factory=OrderSet.empty, repr=False)
     defects: pd.DataFrame = field(default_factory=lambda: empty("defects"))
     ledger: pd.DataFrame = field(default_factory=lambda: empty("ledger"))
     amazon_metrics: pd.DataFrame = field(default_factory=lambda: empty("amazon_metrics"))
     problems: pd.DataFrame = field(default_factory=lambda: empty("problems"))
     inputs: list[InputFile] = field(default_factory=list)
     account: dict[str, object] = field(default_factory=dict)  # V2 extras: statuses, AHR
-    # The orders as the engine works on them (see order_index); rebuilt when `orders` changes.
-    order_index: pd.DataFrame | None = field(default=None, repr=False)
+    _orders: pd.DataFrame | None = field(default=None, init=False, repr=False)
 
-    def engine_orders(self) -> pd.DataFrame:
-        if self.order_index is None or len(self.order_index) != len(self.orders) or (
-                len(self.orders) and self.order_index["key"].iloc[0] != order_keys(self.orders["order_id"].iloc[:1])[0]):
-            self.order_index = order_index(self.orders)
-        return self.order_index
+    @property
+    def orders(self) -> pd.DataFrame:
+        """One row per order (design §3): item rows and repeated exports collapsed."""
+        if self._orders is None:
+            self._orders = self.order_set.frame()
+        return self._orders
+
+    @orders.setter
+    def orders(self, value: pd.DataFrame) -> None:
+        self._orders = frame("orders", value)
+        self.order_set = OrderSet.from_frame(self._orders)
 
     @property
     def as_of(self) -> pd.Timestamp | None:
@@ -295,8 +238,8 @@ class Dataset:
 
         The seller's own ledger is left out: its dates are typed by hand, planned ones too."""
         dates: list[pd.Timestamp] = []
-        if len(self.orders):
-            dates.append(self.orders["purchase_date"].max().tz_localize(None).normalize())
+        if len(self.order_set):
+            dates.append(pd.Timestamp(self.order_set.days().max()))
         for table, column in (
             (self.defects, "event_date"),
             (self.amazon_metrics, "window_end"),
@@ -308,7 +251,7 @@ class Dataset:
     def __repr__(self) -> str:
         kinds = ", ".join(f"{f.kind}: {f.path.name}" for f in self.inputs)
         return (
-            f"<Dataset orders={len(self.orders)} defects={len(self.defects)} "
+            f"<Dataset orders={len(self.order_set)} defects={len(self.defects)} "
             f"ledger={len(self.ledger)} amazon_metrics={len(self.amazon_metrics)} "
             f"problems={len(self.problems)} inputs=[{kinds}]>"
         )

@@ -74,53 +74,72 @@ def apply(defects: pd.DataFrame, ledger: pd.DataFrame, problems: Problems) -> pd
 
     Neutral (3-star) feedback does not count and is no exclusion: it is not a defect at all,
     only listed. Unknown statuses count (the conservative reading) with a warning row.
-    """
+    Defects share a handful of (kind, status, rating, reason) combinations, so each distinct
+    one is judged once."""
     defects = defects.copy()
-    counts: list[bool] = []
-    reasons: list[str | None] = []
+    kinds = defects["kind"].tolist()
+    statuses = _normalized(defects["status"])
+    reasons = _normalized(defects["reason"])
+    ratings = [None if pd.isna(r) else int(r) for r in defects["rating"].tolist()]
+    struck = [kind == "negative_feedback" and _struck(text)
+              for kind, text in zip(kinds, defects["text"].tolist(), strict=True)]
     removed = _ledger_exclusions(ledger)
-    for row in defects.itertuples(index=False):
-        verdict, reason, unknown = _judge(row)
-        if verdict and (row.order_id, row.kind) in removed:
-            verdict, reason = False, removed[(row.order_id, row.kind)]
+    ids = defects["order_id"].tolist() if removed else None
+    judged: dict[tuple, tuple[bool, str | None, bool]] = {}
+    counts: list[bool] = []
+    excluded: list[str | None] = []
+    for i, combo in enumerate(zip(kinds, statuses, ratings, reasons, struck, strict=True)):
+        verdict, reason, unknown = judged.get(combo) or judged.setdefault(combo, _judge(*combo))
+        if verdict and ids is not None and (ids[i], combo[0]) in removed:
+            verdict, reason = False, removed[(ids[i], combo[0])]
         if unknown:
+            row = defects.iloc[i]
             problems.add(
-                row.source, _int(row.line), "status", row.status, "status",
-                f"unknown {row.kind.replace('_', ' ')} status; counted, as Amazon counts what is not "
+                row["source"], _int(row["line"]), "status", row["status"], "status",
+                f"unknown {combo[0].replace('_', ' ')} status; counted, as Amazon counts what is not "
                 "explicitly excluded", "warning",
             )
         counts.append(verdict)
-        reasons.append(reason)
+        excluded.append(reason)
     defects["counts"] = pd.Series(counts, index=defects.index, dtype="bool")
-    defects["excluded_because"] = pd.Series(reasons, index=defects.index, dtype="str")
+    defects["excluded_because"] = pd.Series(excluded, index=defects.index, dtype="str")
     return defects
+
+
+def _normalized(values: pd.Series) -> list[str]:
+    """normalize() of each value, computed once per distinct value."""
+    seen: dict[object, str] = {}
+    return [seen.get(v) or seen.setdefault(v, normalize(v)) for v in values.tolist()]
+
+
+def _struck(text: object) -> bool:
+    text = normalize(text)
+    return bool(text) and any(p in text for p in RULES.struck_through_phrases)
 
 
 def _int(value: object) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
-def _judge(row) -> tuple[bool, str | None, bool]:
-    """(counts, exclusion reason, status unknown) for one defect row."""
-    status = normalize(row.status)
+def _judge(kind: str, status: str, rating: int | None, reason: str, struck: bool) -> tuple[bool, str | None, bool]:
+    """(counts, exclusion reason, status unknown) for one defect (normalized status and reason)."""
     if status == "listed by amazon":
         return True, None, False  # Amazon's own ODR page lists it as a defect: it counts
-    if row.kind == "negative_feedback":
+    if kind == "negative_feedback":
         if status in RULES.feedback_excluded:
             return False, RULES.feedback_excluded[status], False
-        text = normalize(row.text)
-        if text and any(p in text for p in RULES.struck_through_phrases):
+        if struck:
             return False, "feedback_struck_through", False
-        if pd.isna(row.rating) or int(row.rating) not in RULES.negative_ratings:
+        if rating is None or rating not in RULES.negative_ratings:
             return False, None, False  # neutral or unknown rating: listed, never a defect
         return True, None, status not in RULES.feedback_counting and status != "listed by amazon"
-    if row.kind == "a_to_z_claim":
+    if kind == "a_to_z_claim":
         if status in RULES.claim_excluded:
             return False, RULES.claim_excluded[status], False
         known = status in RULES.claim_counting or status in ("", "listed by amazon")
         return True, None, not known
-    if row.kind == "chargeback":
-        if normalize(row.reason) in RULES.fraud_reasons:
+    if kind == "chargeback":
+        if reason in RULES.fraud_reasons:
             return False, "fraud_chargeback", False
         if status in RULES.chargeback_excluded:
             return False, RULES.chargeback_excluded[status], False

@@ -1,93 +1,483 @@
 """The All Orders flat file (``GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL``).
 
 One row per order *item*, tab-delimited, 29 to 33+ columns (amazon-reports.md §6.1). A large
-seller's 60-day file runs to millions of rows, so this reader never builds a row-by-row Python
-object: pyarrow parses only the columns odr needs, straight from the (possibly gzip-compressed,
-possibly non-UTF-8) file, in small blocks so memory stays bounded; low-cardinality columns
-(channel, sales channel, status) arrive dictionary-encoded, so checking and mapping them touches
-a handful of distinct values, not millions of rows. Order ids are 3-7-7 digits: as 17-digit
-integers they make the one-row-per-order step a cheap hash on int64.
+seller's 60-day file runs to millions of rows, so this reader never builds a Python object per
+row and never holds the file in memory:
+
+- the file is cut into blocks of whole lines (:data:`BLOCK`) that worker threads parse with
+  pyarrow while the caller goes on (reading the other exports, importing pandas);
+- each block keeps only compact columns: the order id as a 17-digit integer (parsed straight
+  from the bytes, 8 digits at a time), the purchase time as UTC epoch seconds, and small
+  integer codes for channel, sales channel and status. What a 2-million-row file leaves in
+  memory is about 20 bytes per order;
+- anything unusual in a block (a date Arrow cannot read, an id with spaces, a row of the wrong
+  width) sends that block, and only that block, down the careful path, where every unusable
+  row becomes a problem naming its line.
+
+Quoted files (re-saved by a spreadsheet) and UTF-16 files cannot be cut at line breaks; they
+are read whole, through the same checks.
 """
 
 from __future__ import annotations
 
+import codecs
+import os
 import re
-from dataclasses import dataclass
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from odr.errors import UnreadableInput
+from odr.orderset import CHANNELS, Codes, OrderSet, fast_keys
 from odr.sources.detect import Sniff
-from odr.sources.problems import Problems
+
+if TYPE_CHECKING:
+    from odr.sources.problems import Problems
 
 ORDER_ID_PATTERN = r"^\d{3}-\d{7}-\d{7}$"
 ORDER_ID = re.compile(ORDER_ID_PATTERN)
 # fulfillment-channel values: flat files say Amazon/Merchant, the Orders API AFN/MFN [C S1, S7].
-CHANNELS = {"amazon": "AFN", "afn": "AFN", "merchant": "MFN", "mfn": "MFN", "seller": "MFN"}
+CHANNEL_CODES = {"amazon": 1, "afn": 1, "merchant": 0, "mfn": 0, "seller": 0}
 CORE = ("order_id", "purchase_date", "channel", "marketplace", "order_status")
 DETAIL = ("sku", "asin", "ship_service_level", "ship_country")
-CATEGORICAL = {"channel", "marketplace", "order_status", "ship_service_level", "ship_country"}
-_TIMESTAMP_FORMATS = ("%Y-%m-%dT%H:%M:%S%z",)
+CATEGORICAL = ("channel", "marketplace", "order_status", "ship_service_level", "ship_country")
 _DICT = pa.dictionary(pa.int32(), pa.string())
-BLOCK_SIZE = 4 << 20  # smaller blocks keep the peak memory low at no cost in speed (measured)
+_UTC = pa.timestamp("s", tz="UTC")
+BLOCK = 16 << 20  # bytes of whole lines per parse task: bounds memory, keeps both cores busy
+WORKERS = max(1, min(4, os.cpu_count() or 1))
+
+MESSAGES = {
+    "order_id": "not an Amazon order id (3-7-7 digits); row not used",
+    "purchase_date": "not an ISO-8601 timestamp like 2026-09-06T14:03:22+00:00; row not used",
+    "channel": "fulfillment channel is neither Amazon (FBA) nor Merchant (seller-fulfilled); row not used",
+}
+
+
+@dataclass
+class Issue:
+    """Rows of one block that fail one check: positions among the block's parsed rows."""
+
+    check: str  # order_id | purchase_date | channel
+    positions: np.ndarray
+    values: list[str]
+
+
+@dataclass
+class Part:
+    """The usable item rows of one block, as compact columns."""
+
+    key: np.ndarray  # int64: the order id's 17 digits
+    seconds: np.ndarray  # int64: purchase time, UTC epoch seconds
+    channel: np.ndarray  # int8: index into CHANNELS
+    market: Codes
+    status: Codes
+    detail: pa.Table | None  # skus/asins/service level/country per item row, when asked for
+    parsed: int  # rows the parser produced (usable or not): positions of issues count these
+    issues: list[Issue] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)  # raw rows of the wrong width
+
+    def take(self, where: np.ndarray) -> Part:
+        detail = self.detail.take(pa.array(np.flatnonzero(where))) if self.detail is not None else None
+        return Part(self.key[where], self.seconds[where], self.channel[where], self.market.take(where),
+                    self.status.take(where), detail, self.parsed, self.issues, self.invalid)
+
+    @staticmethod
+    def concat(parts: list[Part], parsed: int = 0) -> Part:
+        details = [p.detail for p in parts if p.detail is not None]
+        return Part(
+            np.concatenate([p.key for p in parts]) if parts else np.zeros(0, np.int64),
+            np.concatenate([p.seconds for p in parts]) if parts else np.zeros(0, np.int64),
+            np.concatenate([p.channel for p in parts]) if parts else np.zeros(0, np.int8),
+            Codes.concat([p.market for p in parts]), Codes.concat([p.status for p in parts]),
+            pa.concat_tables(details) if details and len(details) == len(parts) else None,
+            parsed,
+        )
 
 
 @dataclass
 class OrdersRead:
-    table: pa.Table  # checked item rows: key (int64), order_id, purchase_date (UTC), channel, ...
-    rows: int  # item rows read
+    """The checked item rows of one file."""
+
+    rows: Part
+    read: int  # item rows in the file (usable or not)
+    source: str = ""
+
+    @property
+    def newest(self) -> int:
+        return int(self.rows.seconds.max()) if len(self.rows.seconds) else -(2**62)
+
+    def marketplaces(self) -> str | None:
+        """The sales channels the file's orders were placed on, e.g. 'Amazon.com, Amazon.de'."""
+        codes = self.rows.market
+        present = sorted(codes.labels[c] for c in np.unique(codes.codes) if c >= 0)
+        return ", ".join(present) or None
+
+
+class OrdersJob:
+    """An All Orders file being parsed by worker threads; :meth:`finish` collects it.
+
+    Starting costs nothing on the calling thread: the caller reads the other exports (and
+    imports pandas) while the file's blocks are parsed."""
+
+    def __init__(self, sniffed: Sniff, *, detail: bool, pool: ThreadPoolExecutor) -> None:
+        self.sniffed, self.detail, self.pool = sniffed, detail, pool
+        self.wanted = [f for f in (*CORE, *(DETAIL if detail else ())) if f in sniffed.fields]
+        self.quoted = sniffed.delimiter != "\t" or bool(sniffed.header[:1] and sniffed.header[0].startswith('"'))
+        self._start(sniffed.encoding or "utf-8")
+
+    def _start(self, encoding: str) -> None:
+        self.encoding = encoding
+        self.futures: list[Future[Part]] = []
+        self.error: BaseException | None = None
+        self.stop = threading.Event()  # a block failed: cut no more
+        self.whole = self.quoted or not _splittable(encoding)
+        self.producer = threading.Thread(target=self._produce, daemon=True)
+        self.producer.start()
+
+    def _produce(self) -> None:
+        """Cut the (decompressed) file into blocks of whole lines and hand them to the pool."""
+        try:
+            if self.whole:
+                self.futures.append(self.pool.submit(self._parse, None))
+                return
+            slots = threading.BoundedSemaphore(WORKERS + 2)  # blocks in memory at once
+            with pa.input_stream(str(self.sniffed.path), compression=self.sniffed.compression) as stream:
+                for block in _blocks(stream):
+                    slots.acquire()
+                    if self.stop.is_set():
+                        return
+                    future = self.pool.submit(self._parse, block)
+                    future.add_done_callback(lambda f: self._done(f, slots))
+                    self.futures.append(future)
+        except BaseException as exc:  # noqa: BLE001 - handed to finish(), on the caller's thread
+            self.error = exc
+
+    def _done(self, future: Future[Part], slots: threading.BoundedSemaphore) -> None:
+        if future.cancelled() or future.exception() is not None:
+            self.stop.set()
+        slots.release()
+
+    def _parse(self, block: pa.Buffer | None) -> Part:
+        invalid: list[str] = []
+
+        def on_invalid(row: pacsv.InvalidRow) -> str:
+            invalid.append(row.text)
+            return "skip"
+
+        try:
+            table = self._csv(block, on_invalid, typed=True)
+        except pa.ArrowInvalid:
+            invalid.clear()  # a value Arrow cannot convert: read this block as text, check by row
+            table = self._csv(block, on_invalid, typed=False)
+        part = compact(table, detail=self.detail)
+        part.invalid = invalid
+        return part
+
+    def _csv(self, block: pa.Buffer | None, on_invalid, *, typed: bool) -> pa.Table:
+        s = self.sniffed
+        names = [f"c{i}" for i in range(len(s.header))]
+        columns = {names[s.fields[f]]: f for f in self.wanted}
+        types = {c: _DICT if f in CATEGORICAL else pa.string() for c, f in columns.items()}
+        if typed:
+            types[names[s.fields["purchase_date"]]] = _UTC
+        encoding = "utf8" if self.encoding.replace("_", "-").lower() in ("utf-8", "utf8", "utf-8-sig") \
+            else self.encoding
+        source = pa.input_stream(str(s.path), compression=s.compression) if block is None else pa.BufferReader(block)
+        table = pacsv.read_csv(
+            source,
+            read_options=pacsv.ReadOptions(
+                column_names=names, skip_rows=1 if block is None else 0, encoding=encoding,
+                block_size=(4 << 20) if block is None else max(1 << 20, block.size + 1),
+                use_threads=block is None,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=s.delimiter or "\t", quote_char='"' if self.quoted else False,
+                invalid_row_handler=on_invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=list(columns), column_types=types, strings_can_be_null=False,
+                null_values=[""], quoted_strings_can_be_null=False,
+            ),
+        )
+        return table.rename_columns([columns[c] for c in table.column_names])
+
+    def finish(self, problems: Problems) -> OrdersRead:
+        """The file's usable rows; every other row is added to `problems` with its line."""
+        s = self.sniffed
+        try:
+            self.producer.join()
+            if self.error is not None:
+                raise self.error
+            parts = [f.result() for f in self.futures]
+        except pa.ArrowInvalid as exc:
+            self.cancel()
+            # Detection saw valid UTF-8 in the head; a cp1252 byte further down (a German
+            # product name) means a Windows download after all: read it as the next candidate.
+            if not self.encoding.lower().startswith("utf") or "UTF8" not in str(exc) or s.encoding_given:
+                raise _unreadable(s, exc) from None
+            s.encoding = "cp1252"
+            self._start("cp1252")
+            return self.finish(problems)
+        except (OSError, EOFError) as exc:
+            self.cancel()
+            raise _unreadable(s, exc) from None
+        return _assemble(s, parts, self.wanted, self.quoted, self.detail, problems)
+
+    def cancel(self) -> None:
+        """Stop cutting blocks and wait out the ones already running (before a re-read)."""
+        self.stop.set()
+        for f in self.futures:
+            f.cancel()
+        self.producer.join()
+        for f in self.futures:
+            if not f.cancelled():
+                f.exception()
 
 
 def read_orders(sniffed: Sniff, problems: Problems, *, detail: bool = True) -> OrdersRead:
-    """Read and check the item rows of an All Orders file (collapse them with :func:`collapse`).
+    """Read and check the item rows of one All Orders file (on the calling thread's behalf)."""
+    with ThreadPoolExecutor(WORKERS) as pool:
+        return OrdersJob(sniffed, detail=detail, pool=pool).finish(problems)
 
-    `detail` adds SKUs, ASINs, ship service level and country; the ODR figures need only the
-    core columns, and leaving the rest out makes a 2-million-row file markedly cheaper.
-    """
-    source = sniffed.source
-    wanted = [f for f in (*CORE, *(DETAIL if detail else ())) if f in sniffed.fields]
-    names = [f"c{i}" for i in range(len(sniffed.header))]
-    invalid: list[tuple[int | None, str]] = []
 
-    def on_invalid(row: pacsv.InvalidRow) -> str:
-        invalid.append((row.number, row.text))
-        return "skip"
-
-    quoted = sniffed.delimiter != "\t" or bool(sniffed.header[:1] and sniffed.header[0].startswith('"'))
-    encoding = sniffed.encoding or "utf-8"
+def _splittable(encoding: str) -> bool:
+    """Whether a line break is the byte 0x0A in this encoding (never inside a character)."""
     try:
-        table = _parse(sniffed, names, wanted, encoding, quoted, on_invalid)
-    except pa.ArrowInvalid as exc:
-        # Detection saw valid UTF-8 in the head; a cp1252 byte further down (a German product
-        # name) means a Windows download after all: read it as the design's next candidate.
-        if not encoding.startswith("utf-8") or "UTF8" not in str(exc) or sniffed.encoding_given:
-            raise _unreadable(sniffed, exc) from None
-        invalid.clear()
-        sniffed.encoding = "cp1252"
-        try:
-            table = _parse(sniffed, names, wanted, "cp1252", quoted, on_invalid)
-        except (pa.ArrowInvalid, OSError, EOFError) as exc2:
-            raise _unreadable(sniffed, exc2) from None
-    except (OSError, EOFError) as exc:
-        raise _unreadable(sniffed, exc) from None
-    table = table.rename_columns(wanted)
-    repaired, unusable = _repair(invalid, sniffed, wanted, table.schema)
-    records = _Records(sniffed, quoted, table.num_rows, [(n, t) for n, t, _ in repaired + unusable])
-    for number, text, _ in unusable:
-        problems.add(source, records.line_of(number, text), None, _shown(text, sniffed), "field_count",
-                     f"row has a different number of fields than the header ({len(sniffed.header)}) and "
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return False
+    return not name.startswith(("utf-16", "utf-32"))
+
+
+def _blocks(stream: pa.NativeFile):
+    """Blocks of about BLOCK bytes, each ending at a line break, after the header line."""
+    carry = b""
+    header = True
+    while True:
+        buf = bytearray(len(carry) + BLOCK)
+        buf[: len(carry)] = carry
+        got = stream.readinto(memoryview(buf)[len(carry):])
+        end = len(carry) + got
+        if got == 0:
+            if end:
+                yield pa.py_buffer(bytes(buf[:end]))
+            return
+        start = 0
+        if header:
+            first = buf.find(b"\n", 0, end)
+            if first < 0:  # the header line is longer than a block: keep reading
+                carry = bytes(buf[:end])
+                continue
+            start, header = first + 1, False
+        cut = buf.rfind(b"\n", start, end)
+        if cut < 0:
+            carry = bytes(buf[start:end])
+            continue
+        carry = bytes(buf[cut + 1:end])
+        yield pa.py_buffer(memoryview(buf)[start:cut + 1])
+
+
+def compact(table: pa.Table, *, detail: bool) -> Part:
+    """A block's parsed rows, checked, as compact columns (see :class:`Part`)."""
+    n = table.num_rows
+    ids = _one_chunk(table["order_id"], pa.string())
+    fast = fast_keys(ids)
+    issues: list[Issue] = []
+    if fast is not None:
+        key, ok = fast
+    else:
+        key, ok = _careful_keys(ids)
+    if not ok.all():
+        bad = np.flatnonzero(~ok)
+        issues.append(Issue("order_id", bad, ids.take(pa.array(bad)).to_pylist()))
+
+    seconds, date_ok, raw = _seconds(table["purchase_date"])
+    bad = ok & ~date_ok
+    if bad.any():
+        where = np.flatnonzero(bad)
+        values = raw.take(pa.array(where)).to_pylist() if raw is not None else [""] * len(where)
+        issues.append(Issue("purchase_date", where, values))
+    ok &= date_ok
+
+    channel = _codes(table["channel"])
+    lookup = np.array([CHANNEL_CODES.get(v.strip().casefold(), -1) for v in channel.labels] + [-1], np.int8)
+    channel_code = lookup[channel.codes]
+    bad = ok & (channel_code < 0)
+    if bad.any():
+        where = np.flatnonzero(bad)
+        issues.append(Issue("channel", where, [channel.labels[c] for c in channel.codes[where]]))
+    ok &= channel_code >= 0
+
+    market = _stripped(_codes(table["marketplace"])) if "marketplace" in table.column_names \
+        else Codes.empty(n)
+    status = _stripped(_codes(table["order_status"])) if "order_status" in table.column_names \
+        else Codes.empty(n)
+    extra = _detail(table) if detail else None
+    part = Part(key, seconds, channel_code, market, status, extra, n, issues)
+    if not ok.all():
+        part = part.take(ok)
+    if not detail and len(part.key) > 1:
+        # An order's item rows sit together: keep its first row now, so millions of item rows
+        # never pile up (the first row is also the one collapse keeps).
+        first = np.empty(len(part.key), bool)
+        first[0] = True
+        np.not_equal(part.key[1:], part.key[:-1], out=first[1:])
+        if not first.all():
+            part = part.take(first)
+    return part
+
+
+def _one_chunk(values: pa.ChunkedArray, type_: pa.DataType) -> pa.Array:
+    return values.combine_chunks() if values.num_chunks else pa.array([], type_)
+
+
+def _careful_keys(ids: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Keys for ids that need trimming or checking one by one (stray spaces, junk rows)."""
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_trim_whitespace(ids)
+    ok = _bools(pc.match_substring_regex(trimmed, ORDER_ID_PATTERN))
+    digits = pc.replace_substring(pc.if_else(pa.array(ok), trimmed, "0"), "-", "")
+    return _ints(pc.cast(digits, pa.int64()), np.int64), ok
+
+
+def _seconds(values: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, pa.Array | None]:
+    """(UTC epoch seconds, valid, raw text or None) of the purchase-date column: typed by the
+    parser when the whole block read cleanly, else parsed here value by value."""
+    if values.type == _UTC:
+        stamps = _one_chunk(values, _UTC)
+        raw = None
+    else:
+        raw = _one_chunk(values, pa.string())
+        stamps = _one_chunk(parse_timestamps(pa.chunked_array([raw], pa.string())), _UTC)
+    n = len(stamps)
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, bool), raw
+    seconds = np.frombuffer(stamps.buffers()[1], np.int64, count=n, offset=8 * stamps.offset).copy()
+    if stamps.null_count:
+        valid = _validity(stamps)
+        seconds[~valid] = 0
+    else:
+        valid = np.ones(n, bool)
+    return seconds, valid, raw
+
+
+def _codes(values: pa.ChunkedArray) -> Codes:
+    """A dictionary (or text) column as codes; the parser's dictionary has a block's few values."""
+    if not pa.types.is_dictionary(values.type):
+        import pyarrow.compute as pc
+
+        values = pc.dictionary_encode(values)
+    if values.num_chunks == 0:
+        return Codes(np.zeros(0, np.int32), [])
+    array = (values.unify_dictionaries() if values.num_chunks > 1 else values).combine_chunks()
+    indices = array.indices
+    codes = _ints(indices, np.int32)
+    if indices.null_count:
+        codes = np.where(_validity(indices), codes, -1).astype(np.int32)
+    return Codes(codes, array.dictionary.to_pylist())
+
+
+# Arrow to numpy through the buffers: Array.to_numpy(zero_copy_only=False) imports pandas,
+# which a worker thread must not do while the caller imports it.
+def _ints(array: pa.Array, dtype) -> np.ndarray:
+    """An integer array's values (whatever is under a null), as `dtype`."""
+    width = array.type.bit_width // 8
+    raw = np.frombuffer(array.buffers()[1], np.dtype(f"<i{width}"), count=len(array), offset=width * array.offset)
+    return raw.astype(dtype)
+
+
+def _bits(buffer: pa.Buffer | None, offset: int, n: int, default: bool) -> np.ndarray:
+    if buffer is None:
+        return np.full(n, default)
+    bits = np.unpackbits(np.frombuffer(buffer, np.uint8), bitorder="little")
+    return bits[offset:offset + n].astype(bool)
+
+
+def _validity(array: pa.Array) -> np.ndarray:
+    return _bits(array.buffers()[0], array.offset, len(array), True)
+
+
+def _bools(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A boolean array as numpy (null as False)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks else pa.array([], pa.bool_())
+    return _bits(array.buffers()[1], array.offset, len(array), False) & _validity(array)
+
+
+def _stripped(codes: Codes) -> Codes:
+    """Labels without stray spaces; an empty one becomes 'not given' (-1)."""
+    merged: dict[str, int] = {}
+    remap = []
+    for label in codes.labels:
+        text = label.strip()
+        remap.append(merged.setdefault(text, len(merged)) if text else -1)
+    lookup = np.array(remap + [-1], np.int32)
+    return Codes(lookup[codes.codes], list(merged))
+
+
+def _detail(table: pa.Table) -> pa.Table:
+    """SKUs, ASINs and shipping columns of each item row (for the appendix), as text or null."""
+    import pyarrow.compute as pc
+
+    columns = {}
+    for name in DETAIL:
+        if name not in table.column_names:
+            columns[name] = pa.nulls(table.num_rows, pa.string())
+            continue
+        values = table[name]
+        text = values.cast(pa.string()) if pa.types.is_dictionary(values.type) else values
+        text = pc.utf8_trim_whitespace(text)
+        columns[name] = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    return pa.table(columns)
+
+
+def _assemble(s: Sniff, parts: list[Part], wanted: list[str], quoted: bool, detail: bool,
+              problems: Problems) -> OrdersRead:
+    """One file's blocks as one :class:`Part`, and its problems (with file lines) reported."""
+    source = s.source
+    invalid = [text for p in parts for text in p.invalid]
+    repaired, unusable = _repair(invalid, s, wanted)
+    parsed = sum(p.parsed for p in parts)
+    records = _Records(s, quoted, parsed, [(None, t) for t in repaired + unusable])
+    for text in unusable:
+        problems.add(source, records.line_of(None, text), None, _shown(text, s), "field_count",
+                     f"row has a different number of fields than the header ({len(s.header)}) and "
                      "the columns odr needs cannot be told apart; row not used")
-    for number, text, _ in repaired:
-        problems.add(source, records.line_of(number, text), sniffed.column_name("order_id"), _shown(text, sniffed),
+    for text in repaired:
+        problems.add(source, records.line_of(None, text), s.column_name("order_id"), _shown(text, s),
                      "field_count", "row has a different number of fields than the header (a stray tab in a "
                      "text column); used: the columns odr needs come before it", "warning")
-    rows = table.num_rows + len(invalid)
-    if repaired:
-        table = pa.concat_tables([table, pa.Table.from_batches([r for _, _, r in repaired], schema=table.schema)])
-    return OrdersRead(_checked(table, records, sniffed, problems), rows)
+    if repaired:  # after the parsed rows, as records.lines() numbers them
+        columns = {name: pa.array([_field(t, s, name) for t in repaired], pa.string()) for name in wanted}
+        parts = [*parts, compact(pa.table(columns), detail=detail)]
+    lines = None
+    for check in MESSAGES:  # one check's problems together, in file order
+        base = 0
+        for part in parts:
+            for issue in part.issues:
+                if issue.check == check:
+                    lines = records.lines() if lines is None else lines
+                    problems.add_many(source, lines[base + issue.positions].tolist(), s.column_name(check),
+                                      issue.values, check, MESSAGES[check])
+            base += part.parsed
+    return OrdersRead(Part.concat(parts, parsed), parsed + len(invalid), source)
+
+
+def _field(text: str, s: Sniff, name: str) -> str:
+    fields = text.split(s.delimiter or "\t")
+    idx = s.fields[name]
+    limit = _product_name_column(s)
+    return fields[idx] if limit is not None and idx < limit and idx < len(fields) else ""
+
+
+def _product_name_column(s: Sniff) -> int | None:
+    return next((i for i, h in enumerate(s.header) if h.strip().casefold() == "product-name"), None)
 
 
 def _shown(text: str, sniffed: Sniff) -> str:
@@ -96,28 +486,21 @@ def _shown(text: str, sniffed: Sniff) -> str:
     return f"{fields[0][:30]} ... ({len(fields)} fields)"
 
 
-def _repair(invalid: list[tuple[int | None, str]], sniffed: Sniff, wanted: list[str],
-            schema: pa.Schema) -> tuple[list, list]:
+def _repair(invalid: list[str], sniffed: Sniff, wanted: list[str]) -> tuple[list[str], list[str]]:
     """Rows of the wrong width whose needed columns still sit where the header says.
 
     Amazon's flat file is unquoted, so a tab typed into a product name shifts only the columns
     after `product-name`; the ones odr needs (id, date, status, channel, sales channel) come
-    before it. Returns (repaired: (number, text, batch)), (unusable: (number, text, None))."""
-    limit = next((i for i, h in enumerate(sniffed.header) if h.strip().casefold() == "product-name"), None)
+    before it. Returns (repairable rows, unusable rows)."""
+    limit = _product_name_column(sniffed)
+    core = [sniffed.fields[f] for f in CORE if f in sniffed.fields]
     repaired, unusable = [], []
-    for number, text in invalid:
+    for text in invalid:
         fields = text.split(sniffed.delimiter or "\t")
-        core = [sniffed.fields[f] for f in CORE if f in sniffed.fields]
         if limit is None or max(core) >= limit or len(fields) <= max(core):
-            unusable.append((number, text, None))
-            continue
-        arrays = []
-        for name, field in zip(wanted, schema, strict=True):
-            idx = sniffed.fields[name]
-            value = fields[idx] if idx < limit and idx < len(fields) else ""
-            array = pa.array([value], pa.string())
-            arrays.append(array.dictionary_encode() if pa.types.is_dictionary(field.type) else array)
-        repaired.append((number, text, pa.RecordBatch.from_arrays(arrays, schema=schema)))
+            unusable.append(text)
+        else:
+            repaired.append(text)
     return repaired, unusable
 
 
@@ -176,32 +559,8 @@ class _Records:
         return self._lines
 
 
-def _parse(sniffed: Sniff, names: list[str], wanted: list[str], encoding: str, quoted: bool,
-           on_invalid) -> pa.Table:
-    stream = pa.input_stream(str(sniffed.path), compression=sniffed.compression)
-    return pacsv.read_csv(
-        stream,
-        read_options=pacsv.ReadOptions(
-            column_names=names,
-            skip_rows=1,
-            encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
-            block_size=BLOCK_SIZE,
-        ),
-        parse_options=pacsv.ParseOptions(
-            delimiter=sniffed.delimiter or "\t",
-            quote_char='"' if quoted else False,
-            invalid_row_handler=on_invalid,
-        ),
-        convert_options=pacsv.ConvertOptions(
-            include_columns=[names[sniffed.fields[f]] for f in wanted],
-            column_types={names[sniffed.fields[f]]: _DICT if f in CATEGORICAL else pa.string() for f in wanted},
-            strings_can_be_null=False,
-        ),
-    )
-
-
-def _unreadable(sniffed: Sniff, exc: Exception) -> UnreadableInput:
-    message = str(exc).splitlines()[0]
+def _unreadable(sniffed: Sniff, exc: BaseException) -> UnreadableInput:
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if "UTF8" in message or "UTF-8" in message:
         return UnreadableInput(
             f"the file is not valid {sniffed.encoding or 'UTF-8'} text past its first lines",
@@ -217,83 +576,21 @@ def _unreadable(sniffed: Sniff, exc: Exception) -> UnreadableInput:
     return UnreadableInput(f"cannot read the orders file ({message})", path=sniffed.path)
 
 
-def _checked(table: pa.Table, lines: _Records, sniffed: Sniff, problems: Problems) -> pa.Table:
-    """Canonical item rows that can be used; every other row becomes a problem naming its line."""
-    source = sniffed.source
-    ids = table["order_id"]
-    ok = pc.match_substring_regex(ids, ORDER_ID_PATTERN)
-    if not pc.all(ok).as_py():
-        trimmed = pc.utf8_trim_whitespace(ids)  # stray spaces around an id are no fault
-        ok = pc.match_substring_regex(trimmed, ORDER_ID_PATTERN)
-        ids = trimmed
-        _report(problems, source, lines, table["order_id"], pc.invert(ok), sniffed.column_name("order_id"),
-                "order_id", "not an Amazon order id (3-7-7 digits); row not used")
-
-    stamps = parse_timestamps(table["purchase_date"])
-    bad_date = pc.and_(ok, pc.is_null(stamps))
-    _report(problems, source, lines, table["purchase_date"], bad_date, sniffed.column_name("purchase_date"),
-            "purchase_date", "not an ISO-8601 timestamp like 2026-09-06T14:03:22+00:00; row not used")
-    ok = pc.and_(ok, pc.is_valid(stamps))
-
-    channel = _map_dictionary(table["channel"], lambda v: CHANNELS.get(v.strip().casefold()))
-    bad_channel = pc.and_(ok, pc.is_null(channel))
-    _report(problems, source, lines, table["channel"].cast(pa.string()), bad_channel,
-            sniffed.column_name("channel"), "channel",
-            "fulfillment channel is neither Amazon (FBA) nor Merchant (seller-fulfilled); row not used")
-    ok = pc.and_(ok, pc.is_valid(channel))
-
-    columns: dict[str, pa.ChunkedArray] = {
-        "key": pc.cast(pc.replace_substring(pc.if_else(ok, ids, "0"), "-", ""), pa.int64()),
-        "order_id": ids,
-        "purchase_date": stamps,
-        "channel": channel,
-    }
-    for name in ("marketplace", "order_status", *DETAIL):
-        if name not in table.column_names:
-            continue
-        if name in CATEGORICAL:
-            columns[name] = _map_dictionary(table[name], lambda v: v.strip() or None)
-        else:
-            columns[name] = _nullable(pc.utf8_trim_whitespace(table[name]))
-    out = pa.table(columns)
-    return out if pc.all(ok).as_py() else out.filter(ok)
-
-
-def _map_dictionary(values: pa.ChunkedArray, fn) -> pa.ChunkedArray:
-    """Apply `fn` to the few distinct values of a dictionary column; null where it gives None."""
-    chunks = []
-    for chunk in values.chunks:
-        mapped = pa.array([fn(v) for v in chunk.dictionary.to_pylist()], pa.string())
-        chunks.append(pc.take(mapped, chunk.indices))
-    return pa.chunked_array(chunks, pa.string())
-
-
-def _report(problems: Problems, source: str, lines: _Records, values: pa.ChunkedArray,
-            mask: pa.ChunkedArray, column: str, check: str, message: str) -> None:
-    if not pc.any(mask).as_py():
-        return
-    where = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
-    problems.add_many(source, lines.lines()[where].tolist(), column,
-                      pc.take(values, pa.array(where)).to_pylist(), check, message)
-
-
 def parse_timestamps(values: pa.ChunkedArray) -> pa.ChunkedArray:
     """UTC timestamps from the report's ISO-8601 text; offsets such as -07:00 are honoured.
 
     Arrow's cast parses clean ISO-8601 four times faster than strptime; strptime only runs
     (value by value, to null) when some value does not fit."""
+    import pyarrow.compute as pc
+
     text = pc.utf8_trim_whitespace(values)
     try:
-        return text.cast(pa.timestamp("s", tz="UTC"))
+        return text.cast(_UTC)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     text = _normalize_timestamps(text)
-    out = pc.strptime(text, format=_TIMESTAMP_FORMATS[0], unit="s", error_is_null=True)
-    for fmt in _TIMESTAMP_FORMATS[1:]:
-        if pc.all(pc.is_valid(out)).as_py() is not False:
-            break
-        out = pc.coalesce(out, pc.strptime(text, format=fmt, unit="s", error_is_null=True))
-    return out.cast(pa.timestamp("s", tz="UTC"))
+    out = pc.strptime(text, format="%Y-%m-%dT%H:%M:%S%z", unit="s", error_is_null=True)
+    return out.cast(_UTC)
 
 
 # Zone names seen in US/EU exports, and their offsets (a named zone must not be read as UTC).
@@ -305,6 +602,8 @@ _ZONES = {"UTC": "+00:00", "GMT": "+00:00", "Z": "+00:00", "PST": "-08:00", "PDT
 def _normalize_timestamps(text: pa.ChunkedArray) -> pa.ChunkedArray:
     """Variants to the one form strptime reads: 'T' between date and time, no fraction of a
     second, a numeric offset ('Z', zone names), and a date alone meaning that UTC day."""
+    import pyarrow.compute as pc
+
     text = pc.replace_substring_regex(text, r"^(\d{4}-\d{2}-\d{2})[ T]", r"\1T")
     text = pc.replace_substring_regex(text, r"(T\d{2}:\d{2}(?::\d{2})?)\.\d+", r"\1")
     for name, offset in _ZONES.items():
@@ -315,36 +614,43 @@ def _normalize_timestamps(text: pa.ChunkedArray) -> pa.ChunkedArray:
     return text
 
 
-def collapse(parts: list[pa.Table], sources: list[str]) -> pa.Table:
-    """One row per order across all files: item rows, and the same order in overlapping
-    exports, share the order's date, channel and sales channel (the first row's values are
-    kept); SKUs/ASINs of all its rows are joined."""
-    import pandas as pd
+def collapse(reads: list[OrdersRead]) -> OrderSet:
+    """One row per order across all files, newest download first: an order's item rows, and
+    the same order in overlapping exports, share its date, channel and sales channel (the
+    first row's values are kept); SKUs and ASINs of all its rows are joined."""
+    if not reads:
+        return OrderSet.empty()
+    flat = Part.concat([r.rows for r in reads])
+    source = Codes(np.concatenate([np.full(len(r.rows.key), i, np.int32) for i, r in enumerate(reads)]),
+                   [r.source for r in reads])
+    # Sorting the keys finds each order's rows; the smallest position in a run of equal keys
+    # is the order's first row. The order set comes out sorted by key, which makes every later
+    # look-up a binary search.
+    order = np.argsort(flat.key, kind="quicksort")
+    sorted_keys = flat.key[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]) if len(order) else order
+    pick = np.minimum.reduceat(order, starts) if len(order) else order
+    detail = None
+    if flat.detail is not None:
+        at = pa.array(pick)
+        detail = pa.table({
+            "skus": _joined_per_order(flat.key, flat.detail["sku"], flat.key[pick]),
+            "asins": _joined_per_order(flat.key, flat.detail["asin"], flat.key[pick]),
+            "ship_service_level": flat.detail["ship_service_level"].take(at),
+            "ship_country": flat.detail["ship_country"].take(at),
+        })
+    return OrderSet(flat.key[pick], flat.seconds[pick], flat.channel[pick], flat.market.take(pick),
+                    flat.status.take(pick), source.take(pick), detail)
 
-    names = [c for c in parts[0].column_names if all(c in p.column_names for p in parts)]
-    flat = pa.concat_tables(
-        [p.select(names).append_column("source_index", pa.array(np.full(p.num_rows, i, np.int16)))
-         for i, p in enumerate(parts)]
-    )
-    keys = flat["key"].to_numpy()
-    first = ~pd.Series(keys).duplicated(keep="first").to_numpy()
-    orders = flat.filter(pa.array(first)).drop_columns([c for c in ("sku", "asin") if c in names])
-    for name, joined in (("sku", "skus"), ("asin", "asins")):
-        if name in names:
-            orders = orders.append_column(joined, _joined_per_order(flat, name, orders["key"]))
-    source = pc.take(pa.array(sources, pa.string()), orders["source_index"])
-    return orders.drop_columns(["source_index"]).append_column("source", source)
 
+def _joined_per_order(key: np.ndarray, values: pa.ChunkedArray, keys: np.ndarray) -> pa.Array:
+    """'; '-joined distinct values for each order key, in the order the file lists them,
+    aligned with `keys` (null where an order has none)."""
+    import pyarrow.compute as pc
 
-def _joined_per_order(flat: pa.Table, name: str, keys: pa.ChunkedArray) -> pa.ChunkedArray:
-    """'; '-joined distinct values of `name` for each order key, aligned with `keys`."""
-    grouped = flat.select(["key", name]).group_by("key").aggregate([(name, "distinct")])
-    text = pc.binary_join(grouped[f"{name}_distinct"], "; ")
-    text = pc.if_else(pc.equal(pc.list_value_length(grouped[f"{name}_distinct"]), 0),
-                      pa.scalar(None, pa.string()), text)
-    return pc.take(text, pc.index_in(keys, value_set=grouped["key"]))
-
-
-def _nullable(values: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Empty cells are missing values, not empty strings."""
-    return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+    rows = pa.table({"key": key, "v": values, "pos": np.arange(len(key))})
+    rows = rows.filter(pc.is_valid(rows["v"]))
+    firsts = rows.group_by(["key", "v"], use_threads=False).aggregate([("pos", "min")]).sort_by("pos_min")
+    grouped = firsts.group_by("key", use_threads=False).aggregate([("v", "list")])  # in row order
+    text = pc.binary_join(grouped["v_list"], "; ")
+    return pc.take(text, pc.index_in(pa.array(keys), value_set=grouped["key"]))

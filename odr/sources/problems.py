@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from odr.model import empty, frame
 from odr.privacy import scrub
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class Problems:
@@ -56,7 +57,14 @@ class Problems:
             return len(self._rows)
         return sum(1 for r in self._rows if r["source"] == source)
 
+    def extend(self, other: Problems) -> None:
+        self._rows.extend(other._rows)
+
     def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        from odr.model import empty, frame
+
         if not self._rows:
             return empty("problems")
         return frame("problems", pd.DataFrame(self._rows))

@@ -1,0 +1,246 @@
+"""Assembling a :class:`Dataset` from the read files: orders collapsed, feedback dates resolved
+against the orders, defects repeated across exports counted once, the rules' exclusions
+applied, and defects whose order date is unknown listed (see :func:`odr.sources.load`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from odr import rules
+from odr.model import Dataset, InputFile, empty, frame, order_keys, text_isin
+from odr.orderset import UNKNOWN_MARKETPLACE, OrderSet
+from odr.sources.aliases import BY_DOMAIN
+from odr.sources.dates import DateColumn, human, resolve
+from odr.sources.detect import Sniff
+from odr.sources.orders import OrdersJob, collapse
+from odr.sources.performance import read_performance
+from odr.sources.problems import Problems
+from odr.sources.tables import Pending, read_table
+
+
+def assemble(files: list[Path], skipped: list[Path], names: dict[Path, str], sniffs: list[Sniff],
+             jobs: dict[Path, OrdersJob], found: dict[Path, Problems], unread: dict[Path, str], *,
+             date_format: str | None, market, encoding: str | None) -> Dataset:
+    infos = {path: InputFile(path=path, kind="skipped", note=note) for path, note in unread.items()}
+    pendings: list[Pending] = []
+    amazon: list[pd.DataFrame] = []
+    account: dict[str, object] = {}
+    for s in sniffs:
+        if s.kind == "orders":
+            continue
+        if s.kind == "performance":
+            rows, extras, n = read_performance(s, found[s.path])
+            amazon.append(rows)
+            account = _merge_account(account, extras)
+            markets = sorted({m for m in rows.get("marketplace", pd.Series(dtype=str)).dropna()})
+            infos[s.path] = _info(s, rows=n, used=len(rows), marketplace=", ".join(markets) or None)
+        else:
+            pendings.append(read_table(s, found[s.path], encoding=encoding))
+    reads = {path: job.finish(found[path]) for path, job in jobs.items()}
+    for path in skipped:
+        infos[path] = InputFile(path=path, kind="skipped", note="not an export (by its name); not read")
+    problems = Problems()
+    for path in files:
+        problems.extend(found[path])
+
+    # Newest download first: where overlapping exports disagree, the later one is right.
+    ordered = sorted(reads.values(), key=lambda r: r.newest, reverse=True)
+    orders = collapse(ordered)
+    used = np.bincount(orders.source.codes, minlength=len(ordered)) if len(orders) else np.zeros(len(ordered), int)
+    by_source = {label: int(used[i]) for i, label in enumerate(orders.source.labels)}
+    for path, read in reads.items():
+        s = jobs[path].sniffed
+        infos[path] = _info(s, rows=read.read, used=by_source.get(s.source, 0), marketplace=read.marketplaces())
+
+    defects_parts, ledger_parts = [], []
+    for p in pendings:
+        fmt = _resolve_dates(p, orders, date_format, market)
+        mk = p.sniff.marketplace
+        if p.table == "defects" and not mk and len(p.data):
+            # A file's rows share its marketplace: the one its known orders were placed on.
+            joined = _joined_marketplace(p, orders)
+            if joined:
+                current = p.data["marketplace"] if "marketplace" in p.data else pd.Series(index=p.data.index, dtype="str")
+                p.data["marketplace"] = current.fillna(joined)
+        infos[p.sniff.path] = _info(p.sniff, rows=p.rows, used=len(p.data), date_format=fmt, note=p.note,
+                                    marketplace=_domain(mk) if mk else _joined_marketplace(p, orders))
+        (ledger_parts if p.table == "ledger" else defects_parts).append(p.data)
+
+    ledger = _concat("ledger", ledger_parts).drop_duplicates(
+        subset=["order_id", "status", "action_date", "action", "note", "evidence"], ignore_index=True
+    )
+    defects, merged = _dedupe(_concat("defects", defects_parts), problems)
+    defects = rules.apply(defects, ledger, problems)
+    _unplaceable(defects, orders, problems)
+    problem_frame = problems.frame()
+    per_source = problem_frame["source"].value_counts().to_dict() if len(problem_frame) else {}
+    inputs_out = []
+    for path in files + skipped:
+        info = infos[path]
+        extra = merged.get(names[path])
+        note = info.note
+        if extra:
+            note = (note + "; " if note else "") + f"{extra} rows repeated in a newer export counted once"
+        inputs_out.append(replace(info, problems=int(per_source.get(names[path], 0)), note=note))
+    return Dataset(
+        order_set=orders,
+        defects=defects,
+        ledger=ledger,
+        amazon_metrics=_concat("amazon_metrics", amazon),
+        problems=problem_frame,
+        inputs=inputs_out,
+        account=account,
+    )
+
+
+def order_days(orders: OrderSet, ids: pd.Series) -> pd.Series:
+    """Each order id's UTC order day (NaT where no orders export holds it)."""
+    at = orders.find(order_keys(ids))
+    days = orders.days(np.maximum(at, 0)) if len(orders) else np.full(len(ids), np.datetime64("NaT"), "M8[s]")
+    return pd.Series(days, index=ids.index).where(at >= 0)
+
+
+def order_markets(orders: OrderSet, ids: pd.Series) -> pd.Series:
+    """Each order id's sales channel (None where unknown)."""
+    at = orders.find(order_keys(ids))
+    values = orders.market.take(np.maximum(at, 0)).values() if len(orders) else np.full(len(ids), None, object)
+    out = pd.Series(values, index=ids.index, dtype=object).where(at >= 0)
+    return out.where(out != UNKNOWN_MARKETPLACE)
+
+
+def _joined_marketplace(p: Pending, orders: OrderSet) -> str | None:
+    if p.table != "defects" or not len(p.data) or not len(orders):
+        return None
+    joined = order_markets(orders, p.data["order_id"]).dropna()
+    return joined.mode().iloc[0] if len(joined) else None
+
+
+def _resolve_dates(p: Pending, orders: OrderSet, date_format: str | None, market) -> str | None:
+    """Parse the pending file's date columns; returns the event date's format (for detect)."""
+    shown = None
+    for name, col in p.dates.items():
+        hint = col.marketplace_format  # the header's language
+        if hint is None and p.sniff.kind == "feedback":  # else the marketplace of its orders
+            joined = _joined_marketplace(p, orders)
+            if joined and joined.casefold() in BY_DOMAIN:
+                hint = BY_DOMAIN[joined.casefold()].date_format
+        col = DateColumn(col.path, col.column, col.values, col.lines, hint, col.explicit_format)
+        against = order_days(orders, p.data["order_id"]) if name == "event_date" and len(orders) else None
+        # The options only settle what the file's own evidence leaves open.
+        option = date_format or (market.date_format if market is not None else None)
+        fmt, parsed = resolve(col, order_dates=against, option_format=option)
+        p.data[name] = parsed.values
+        if name in ("event_date", "action_date") or shown is None:
+            shown = human(fmt) if fmt else shown
+    return shown
+
+
+def _concat(table: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
+    parts = [frame(table, p) for p in parts if len(p)]
+    if not parts:
+        return empty(table)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _dedupe(defects: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Count each defect once when overlapping exports repeat it.
+
+    A buyer leaves at most one feedback per order, so feedback is keyed by order; claims and
+    chargebacks by order and date. Where two downloads disagree (a claim Pending in the older,
+    Denied in the newer), the newer download wins - the one whose latest date is later - and
+    a warning says so. A defect-list row (no date, no text) that another export describes in
+    full is the same defect, seen from Amazon's side."""
+    if defects.empty:
+        return defects, {}
+    detailed = defects["status"].fillna("") != "listed by amazon"
+    newest = defects.groupby("source")["event_date"].transform("max")
+    day = defects["event_date"].astype("str").fillna("")
+    key = defects["order_id"] + "|" + defects["kind"]
+    key = key.where(defects["kind"] == "negative_feedback", key + "|" + day)
+    order = defects.assign(dedupe_key=key, _rich=detailed, _newest=newest).sort_values(
+        ["_rich", "_newest", "line"], ascending=[False, False, True], kind="stable", na_position="last"
+    )
+    dup = order.duplicated("dedupe_key")
+    kept_rows = order[~dup].set_index("dedupe_key")
+    for row in order[dup].itertuples(index=False):
+        first = kept_rows.loc[row.dedupe_key]
+        if _norm(first["status"]) != _norm(row.status) or _norm(first["rating"]) != _norm(row.rating):
+            problems.add(row.source, None if pd.isna(row.line) else int(row.line), "status",
+                         row.status if pd.notna(row.status) else row.rating, "conflict",
+                         f"{row.kind.replace('_', ' ')} for order {row.order_id} reads differently in "
+                         f"{first['source']} (the newer export): used that one", "warning")
+    listed_dup = ~order["_rich"] & text_isin(
+        order["order_id"] + "|" + order["kind"],
+        order.loc[order["_rich"], "order_id"] + "|" + order.loc[order["_rich"], "kind"],
+    )
+    drop = dup | listed_dup
+    merged = order.loc[drop, "source"].value_counts().to_dict()
+    kept = order.loc[~drop].drop(columns=["dedupe_key", "_rich", "_newest"]).sort_index()
+    return kept.reset_index(drop=True), {k: int(v) for k, v in merged.items()}
+
+
+def _norm(value: object) -> str:
+    return "" if value is None or pd.isna(value) else str(value).strip().casefold()
+
+
+def _unplaceable(defects: pd.DataFrame, orders: OrderSet, problems: Problems) -> None:
+    """Defects whose order date is unknown cannot be put in a window; say which orders to export.
+
+    A buyer can leave feedback or file a claim up to about 90 days after the order, so the
+    order was placed in the 90 days before the defect's own date."""
+    if defects.empty:
+        return
+    unknown = defects[order_days(orders, defects["order_id"]).isna().to_numpy() & defects["order_date"].isna().to_numpy()]
+    if unknown.empty:
+        return
+    if not len(orders):
+        first, last = defects["event_date"].min(), defects["event_date"].max()
+        span = (f" placed from {(first - pd.Timedelta(days=90)).date()} to {last.date()}"
+                if pd.notna(first) else "")
+        problems.add(
+            ", ".join(sorted(set(defects["source"]))), None, None, None, "orders_missing",
+            f"no All Orders export was given, so no defect can be placed by its order date; add the "
+            f"All Orders report{span}", "warning",
+        )
+        return
+    for row in unknown.itertuples(index=False):
+        if pd.notna(row.event_date):
+            since = (row.event_date - pd.Timedelta(days=90)).date()
+            hint = f"export All Orders placed from {since} to {row.event_date.date()} to place it"
+        else:
+            hint = "export All Orders covering its order date to place it"
+        problems.add(
+            row.source, None if pd.isna(row.line) else int(row.line), "order_id", row.order_id,
+            "order_not_found",
+            f"{row.kind.replace('_', ' ')} on an order that is in no orders export; not counted "
+            f"until its order date is known: {hint}", "warning",
+        )
+
+
+def _merge_account(a: dict, b: dict) -> dict:
+    out = {k: dict(v) if isinstance(v, dict) else v for k, v in a.items()}
+    for k, v in b.items():
+        if isinstance(v, dict):
+            out.setdefault(k, {}).update(v)
+        else:
+            out[k] = v
+    return out
+
+
+def _info(s: Sniff, *, rows: int, used: int, date_format: str | None = None,
+          note: str | None = None, marketplace: str | None = None) -> InputFile:
+    return InputFile(
+        path=s.path, kind=s.kind, encoding=s.encoding, compression=s.compression,
+        delimiter=s.delimiter, marketplace=marketplace or _domain(s.marketplace),
+        date_format=date_format, rows=rows, used=used, note=note, columns=tuple(s.header),
+    )
+
+
+def _domain(mid: str | None) -> str | None:
+    from odr.sources.aliases import MARKETPLACES
+
+    return MARKETPLACES[mid].domain if mid in MARKETPLACES else mid
