@@ -75,7 +75,7 @@ class Codes:
 
 @dataclass
 class OrderSet:
-    """One row per order (item rows and repeated exports collapsed), as arrays sorted by key."""
+    """One row per order (item rows and repeated exports collapsed), as arrays."""
 
     key: np.ndarray  # int64: the order id's 17 digits
     seconds: np.ndarray  # int64: purchase time, UTC epoch seconds
@@ -84,6 +84,7 @@ class OrderSet:
     status: Codes  # order status
     source: Codes  # which export the order's row came from
     detail: pa.Table | None = None  # skus, asins, ship_service_level, ship_country (odr report)
+    lookup: tuple[np.ndarray, np.ndarray] | None = None  # keys sorted, and where each one is
 
     @staticmethod
     def empty() -> OrderSet:
@@ -106,8 +107,12 @@ class OrderSet:
         keys = np.asarray(keys, np.int64)
         if not len(self) or not len(keys):
             return np.full(len(keys), -1, np.int64)
-        at = np.minimum(np.searchsorted(self.key, keys), len(self) - 1)
-        return np.where(self.key[at] == keys, at, -1)
+        if self.lookup is None:
+            order = np.argsort(self.key, kind="stable")
+            self.lookup = (self.key[order], order)
+        sorted_keys, positions = self.lookup
+        at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+        return np.where(sorted_keys[at] == keys, positions[at], -1)
 
     def order_ids(self) -> pa.Array:
         """The keys back as 3-7-7 order ids, written digit by digit in numpy."""
@@ -169,14 +174,12 @@ class OrderSet:
                    if len(orders) else np.zeros(0, np.int64))
         channel = np.array([CHANNELS.index(c) for c in orders["channel"]], np.int8)
         key = order_keys(orders["order_id"])
-        order = np.argsort(key, kind="stable")
-        if len(key) > 1 and (np.diff(key[order]) == 0).any():
+        if len(key) > 1 and (np.diff(np.sort(key)) == 0).any():
             raise ValueError("orders must hold one row per order_id")
         return OrderSet(
-            key[order], np.asarray(seconds, np.int64)[order], channel[order],
-            Codes.of(orders["marketplace"].tolist()).take(order), Codes.of(orders["order_status"].tolist()).take(order),
-            Codes.of(orders["source"].tolist() if "source" in orders else [None] * len(orders)).take(order),
-            detail.take(pa.array(order)) if detail is not None else None,
+            key, np.asarray(seconds, np.int64), channel,
+            Codes.of(orders["marketplace"].tolist()), Codes.of(orders["order_status"].tolist()),
+            Codes.of(orders["source"].tolist() if "source" in orders else [None] * len(orders)), detail,
         )
 
 
@@ -200,7 +203,7 @@ def fast_keys(ids: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
         return np.zeros(0, np.int64), np.zeros(0, bool)
     if ids.type != pa.string() or ids.null_count:
         return None
-    validity, offsets_buf, data_buf = ids.buffers()
+    _, offsets_buf, data_buf = ids.buffers()
     offsets = np.frombuffer(offsets_buf, np.int32, count=n + 1, offset=4 * ids.offset)
     if int(offsets[-1]) - int(offsets[0]) != 19 * n or not (np.diff(offsets) == 19).all():
         return None
@@ -208,11 +211,12 @@ def fast_keys(ids: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
     rec = raw.reshape(n, 19)
     head = rec[:, :3].astype(np.int16) - 48
     ok = (rec[:, 3] == 45) & (rec[:, 11] == 45) & ((head >= 0) & (head <= 9)).all(axis=1)
+    # Bytes 3..18 are '-ddddddd-ddddddd': two little-endian words, each a '-' and 7 digits.
+    words = np.ascontiguousarray(
+        np.lib.stride_tricks.as_strided(raw[3:], shape=(n, 16), strides=(19, 1))
+    ).view("<u8")
     groups = []
-    for at in (3, 11):
-        word = np.ascontiguousarray(
-            np.lib.stride_tricks.as_strided(raw[at:], shape=(n, 8), strides=(19, 1))
-        ).view("<u8").ravel()
+    for word in (words[:, 0], words[:, 1]):
         word = (word & _LOW) | _W(0x30)  # the leading '-' read as a '0'
         ok &= ((word & _HIGH_NIBBLES) == _ZEROS) & (((word + _SIX) & _HIGH_NIBBLES) == _ZEROS)
         x = word - _ZEROS

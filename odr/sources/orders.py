@@ -48,7 +48,7 @@ DETAIL = ("sku", "asin", "ship_service_level", "ship_country")
 CATEGORICAL = ("channel", "marketplace", "order_status", "ship_service_level", "ship_country")
 _DICT = pa.dictionary(pa.int32(), pa.string())
 _UTC = pa.timestamp("s", tz="UTC")
-BLOCK = 16 << 20  # bytes of whole lines per parse task: bounds memory, keeps both cores busy
+BLOCK = 8 << 20  # bytes of whole lines per parse task: bounds memory, keeps both cores busy
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 MESSAGES = {
@@ -145,7 +145,7 @@ class OrdersJob:
             if self.whole:
                 self.futures.append(self.pool.submit(self._parse, None))
                 return
-            slots = threading.BoundedSemaphore(WORKERS + 2)  # blocks in memory at once
+            slots = threading.BoundedSemaphore(WORKERS + 1)  # blocks in memory at once
             with pa.input_stream(str(self.sniffed.path), compression=self.sniffed.compression) as stream:
                 for block in _blocks(stream):
                     slots.acquire()
@@ -358,10 +358,10 @@ def _seconds(values: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, pa.Array 
     n = len(stamps)
     if n == 0:
         return np.zeros(0, np.int64), np.zeros(0, bool), raw
-    seconds = np.frombuffer(stamps.buffers()[1], np.int64, count=n, offset=8 * stamps.offset).copy()
+    seconds = np.frombuffer(stamps.buffers()[1], np.int64, count=n, offset=8 * stamps.offset)
     if stamps.null_count:
         valid = _validity(stamps)
-        seconds[~valid] = 0
+        seconds = np.where(valid, seconds, 0)
     else:
         valid = np.ones(n, bool)
     return seconds, valid, raw
@@ -624,23 +624,26 @@ def collapse(reads: list[OrdersRead]) -> OrderSet:
     source = Codes(np.concatenate([np.full(len(r.rows.key), i, np.int32) for i, r in enumerate(reads)]),
                    [r.source for r in reads])
     # Sorting the keys finds each order's rows; the smallest position in a run of equal keys
-    # is the order's first row. The order set comes out sorted by key, which makes every later
-    # look-up a binary search.
+    # is the order's first row, which is kept (in file order). The sorted keys are kept too:
+    # every later look-up by order id is then a binary search.
     order = np.argsort(flat.key, kind="quicksort")
     sorted_keys = flat.key[order]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]) if len(order) else order
-    pick = np.minimum.reduceat(order, starts) if len(order) else order
+    first = np.minimum.reduceat(order, starts) if len(order) else order
+    keep = np.zeros(len(order), bool)
+    keep[first] = True
+    lookup = (sorted_keys[starts], (np.cumsum(keep) - 1)[first])
+    del order, sorted_keys
     detail = None
     if flat.detail is not None:
-        at = pa.array(pick)
         detail = pa.table({
-            "skus": _joined_per_order(flat.key, flat.detail["sku"], flat.key[pick]),
-            "asins": _joined_per_order(flat.key, flat.detail["asin"], flat.key[pick]),
-            "ship_service_level": flat.detail["ship_service_level"].take(at),
-            "ship_country": flat.detail["ship_country"].take(at),
+            "skus": _joined_per_order(flat.key, flat.detail["sku"], flat.key[keep]),
+            "asins": _joined_per_order(flat.key, flat.detail["asin"], flat.key[keep]),
+            "ship_service_level": flat.detail["ship_service_level"].filter(pa.array(keep)),
+            "ship_country": flat.detail["ship_country"].filter(pa.array(keep)),
         })
-    return OrderSet(flat.key[pick], flat.seconds[pick], flat.channel[pick], flat.market.take(pick),
-                    flat.status.take(pick), source.take(pick), detail)
+    return OrderSet(flat.key[keep], flat.seconds[keep], flat.channel[keep], flat.market.take(keep),
+                    flat.status.take(keep), source.take(keep), detail, lookup)
 
 
 def _joined_per_order(key: np.ndarray, values: pa.ChunkedArray, keys: np.ndarray) -> pa.Array:
