@@ -18,10 +18,8 @@ machine the minimum is the figure least disturbed by the neighbours.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from odr.orderset import CANCELLED, CHANNELS, UNKNOWN_MARKETPLACE, OrderSet, fast_keys
+from odr.orderset import CANCELLED, CHANNELS, UNKNOWN_MARKETPLACE, OrderSet, fast_keys  # noqa: F401 - re-exported
 
 __all__ = ["COLUMNS", "Dataset", "InputFile", "empty", "frame"]
 
@@ -115,7 +115,7 @@ def frame(table: str, data: dict[str, object] | pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=pd.RangeIndex(n))
 
 
-def order_keys(ids: pd.Series) -> "np.ndarray":
+def order_keys(ids: pd.Series) -> np.ndarray:
     """Order ids (3-7-7 digits, already checked) as int64 keys: joins and membership tests on
     millions of orders become integer hashing instead of string work."""
     import numpy as np

@@ -69,7 +69,8 @@ class Codes:
     @staticmethod
     def of(values: list[str | None] | np.ndarray) -> Codes:
         labels: dict[str, int] = {}
-        codes = [-1 if v is None or v != v or v == "" else labels.setdefault(str(v), len(labels)) for v in values]
+        missing = [v is None or v != v or v == "" for v in values]  # noqa: PLR0124 - v != v: NaN
+        codes = [-1 if gone else labels.setdefault(str(v), len(labels)) for v, gone in zip(values, missing, strict=True)]
         return Codes(np.array(codes, np.int32), list(labels))
 
 

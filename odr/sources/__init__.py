@@ -25,7 +25,7 @@ from odr.sources.problems import Problems
 if TYPE_CHECKING:
     from odr.model import Dataset
 
-__all__ = ["load", "detect_files"]
+__all__ = ["detect_files", "load"]
 
 PathArg = str | PathLike[str]
 

@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from odr.errors import UnreadableInput
-from odr.orderset import CHANNELS, Codes, OrderSet, fast_keys
+from odr.orderset import Codes, OrderSet, fast_keys
 from odr.sources.detect import Sniff
 
 if TYPE_CHECKING:
