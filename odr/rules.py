@@ -67,6 +67,7 @@ def _load() -> Rules:
 
 
 RULES = _load()
+_STRUCK_WORD = max(set.intersection(*(set(p.split()) for p in RULES.struck_through_phrases)), key=len)
 
 
 def apply(defects: pd.DataFrame, ledger: pd.DataFrame, problems: Problems) -> pd.DataFrame:
@@ -113,8 +114,11 @@ def _normalized(values: pd.Series) -> list[str]:
 
 
 def _struck(text: object) -> bool:
+    """Amazon's struck-through text; a word every such phrase holds is looked for first."""
+    if not isinstance(text, str) or _STRUCK_WORD not in text.casefold():
+        return False
     text = normalize(text)
-    return bool(text) and any(p in text for p in RULES.struck_through_phrases)
+    return any(p in text for p in RULES.struck_through_phrases)
 
 
 def _int(value: object) -> int | None:

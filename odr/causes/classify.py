@@ -392,13 +392,18 @@ def classify_defects(defects: pd.DataFrame, overrides: dict[str, list[str]] | No
     signals = out["signals"].tolist() if "signals" in out else [None] * n
     rows = zip(out["order_id"].tolist(), out["kind"].tolist(), out["reason"].tolist(), signals,
                text["causes"].tolist(), text["evidence"].tolist(), strict=True)
+    fields: dict[tuple, tuple[list[str], list[str], bool]] = {}  # structured() per distinct fields
     for order_id, kind, reason, signal, t_causes, t_evidence in rows:  # plain lists: no per-row pandas
         if order_id in overrides:
             chosen = overrides[order_id]
             all_causes.append(list(chosen))
             all_evidence.append(["set by the seller"] * len(chosen))
             continue
-        causes, evidence, material = structured(kind, reason, signal)
+        combo = (kind, reason, signal)
+        if combo not in fields:
+            fields[combo] = structured(kind, reason, signal)
+        causes, evidence, material = fields[combo]
+        causes, evidence = list(causes), list(evidence)  # this row's own, to extend
         if material:
             split = [(c, e) for c, e in zip(t_causes, t_evidence, strict=True) if c in ("damaged", "not_as_described")]
             if split:

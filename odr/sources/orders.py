@@ -114,7 +114,8 @@ class OrdersRead:
     def marketplaces(self) -> str | None:
         """The sales channels the file's orders were placed on, e.g. 'Amazon.com, Amazon.de'."""
         codes = self.rows.market
-        present = sorted(codes.labels[c] for c in np.unique(codes.codes) if c >= 0)
+        seen = np.bincount(codes.codes[codes.codes >= 0], minlength=len(codes.labels))
+        present = sorted(label for label, n in zip(codes.labels, seen, strict=True) if n)
         return ", ".join(present) or None
 
 
