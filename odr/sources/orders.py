@@ -88,6 +88,9 @@ class Part:
 
     @staticmethod
     def concat(parts: list[Part], parsed: int = 0) -> Part:
+        if len(parts) == 1:
+            one = parts[0]
+            return Part(one.key, one.seconds, one.channel, one.market, one.status, one.detail, parsed)
         details = [p.detail for p in parts if p.detail is not None]
         return Part(
             np.concatenate([p.key for p in parts]) if parts else np.zeros(0, np.int64),
@@ -215,6 +218,7 @@ class OrdersJob:
             if self.error is not None:
                 raise self.error
             parts = [f.result() for f in self.futures]
+            self.futures = []  # the blocks' parts live on only in the file's one part
         except pa.ArrowInvalid as exc:
             self.cancel()
             # Detection saw valid UTF-8 in the head; a cp1252 byte further down (a German
@@ -633,7 +637,7 @@ def collapse(reads: list[OrdersRead]) -> OrderSet:
     first = np.minimum.reduceat(order, starts) if len(order) else order
     keep = np.zeros(len(order), bool)
     keep[first] = True
-    lookup = (sorted_keys[starts], (np.cumsum(keep) - 1)[first])
+    lookup = (sorted_keys[starts], (np.cumsum(keep, dtype=np.int64) - 1)[first])
     del order, sorted_keys
     detail = None
     if flat.detail is not None:
