@@ -205,7 +205,24 @@ def analyze(
                      "warning")
     as_of_day = pd.Timestamp(as_of).normalize() if as_of is not None else dataset.as_of
     window = _window(dataset, as_of_day, window_end, window_days, lag_days)
+    reading = _read_texts(dataset.defects) if classify else None  # on another thread, meanwhile
     placed = m.place_defects(dataset, problems)
+    placed["in_window"] = window.contains(placed["order_day"]).fillna(False).astype(bool)
+    counts = m.order_counts(dataset, placed)  # a few thousand rows, however many orders
+    orders_window = m.window_orders(counts, window, exclude_cancelled)
+    known = m.in_denominator(placed, exclude_cancelled)
+    placed["counted"] = placed["counts"] & placed["in_window"] & known
+    counted = placed[placed["counted"]]
+    channels = m.rates(counted, orders_window, ["channel"])
+    marketplaces = m.rates(counted, orders_window, ["marketplace", "channel"])
+
+    # Trend and forecast look at all orders (every window end), not only this window's.
+    all_window = m.Window(pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01"), window.days, "all")
+    orders_all = m.window_orders(counts, all_window, exclude_cancelled)
+    counted_all = placed[placed["counts"] & known]
+    complete_until = (as_of_day - pd.Timedelta(days=lag_days)) if as_of_day is not None else window.end
+    trend = m.trend(orders_all, counted_all, window, complete_until)
+
     if classify:
         from odr.causes import classify_defects, parse_overrides
 
@@ -214,27 +231,11 @@ def analyze(
         for message in unknown:
             problems.add("ledger", None, "causes", None, "cause", message + "; left out", "warning")
         overrides.update(causes or {})
-        placed = classify_defects(placed, overrides)
-    placed["in_window"] = window.contains(placed["order_day"]).fillna(False).astype(bool)
-
-    counts = m.order_counts(dataset, placed)  # a few thousand rows, however many orders
-    orders_window = m.window_orders(counts, window, exclude_cancelled)
-    known = m.in_denominator(placed, exclude_cancelled)
-    placed["counted"] = placed["counts"] & placed["in_window"] & known
-    counted = placed[placed["counted"]]
-
-    channels = m.rates(counted, orders_window, ["channel"])
-    marketplaces = m.rates(counted, orders_window, ["marketplace", "channel"])
+        placed = classify_defects(placed, overrides, texts=reading.result() if reading else None)
+        counted = placed[placed["counted"]]
     defective = m.defective_order_table(counted, window)
     if classify and len(defective):
         defective = _attach_causes(defective, counted)
-
-    # Trend and forecast look at all orders (every window end), not only this window's.
-    all_window = m.Window(pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01"), window.days, "all")
-    orders_all = m.window_orders(counts, all_window, exclude_cancelled)
-    counted_all = placed[placed["counts"] & known]
-    complete_until = (as_of_day - pd.Timedelta(days=lag_days)) if as_of_day is not None else window.end
-    trend = m.trend(orders_all, counted_all, window, complete_until)
     forecasts = {ch: m.forecast(ch, channels, defective, orders_all, window) for ch in CHANNELS}
 
     excluded = placed[placed["in_window"] & placed["excluded_because"].notna()].reset_index(drop=True)
@@ -262,6 +263,22 @@ def _window(dataset: Dataset, as_of: pd.Timestamp | None, window_end: Any, windo
     if len(amazon):
         return m.choose_window(dataset, as_of=as_of, window_end=None, window_days=None, lag_days=lag_days)
     return m.choose_window(dataset, as_of=as_of, window_end=None, window_days=window_days, lag_days=lag_days)
+
+
+def _read_texts(defects: pd.DataFrame):
+    """The classifier's reading of every defect text, started on a thread of its own: its
+    regular expressions run in Arrow without the GIL while this thread computes the rates.
+    Returns a future of classify_texts(), or None when there is no text to read."""
+    if defects.empty:
+        return None
+    from concurrent.futures import ThreadPoolExecutor
+
+    from odr.causes.classify import classify_texts
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="odr-classify")
+    future = pool.submit(classify_texts, defects["text"].reset_index(drop=True))
+    pool.shutdown(wait=False)  # the thread ends with its one task
+    return future
 
 
 def _attach_causes(defective: pd.DataFrame, counted: pd.DataFrame) -> pd.DataFrame:

@@ -380,12 +380,17 @@ def structured(kind: str, reason: object, signals: object) -> tuple[list[str], l
     return causes, evidence, False
 
 
-def classify_defects(defects: pd.DataFrame, overrides: dict[str, list[str]] | None = None) -> pd.DataFrame:
+def classify_defects(defects: pd.DataFrame, overrides: dict[str, list[str]] | None = None, *,
+                     texts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Add ``causes`` (list, primary first), ``primary_cause`` and ``evidence`` (list, one per
-    cause) to a defects table."""
+    cause) to a defects table. `texts` is :func:`classify_texts` of its ``text`` column, when
+    the caller has it already (odr.analyze runs it on another thread meanwhile)."""
     out = defects.copy()
-    text = classify_texts(out["text"].reset_index(drop=True)) if len(out) else pd.DataFrame(
-        {"causes": [], "evidence": []})
+    if texts is not None and len(texts) == len(out):
+        text = texts
+    else:
+        text = classify_texts(out["text"].reset_index(drop=True)) if len(out) else pd.DataFrame(
+            {"causes": [], "evidence": []})
     all_causes, all_evidence = [], []
     overrides = overrides or {}
     n = len(out)
