@@ -615,7 +615,9 @@ def _console() -> Any:
 
 
 def _na(value: Any) -> bool:
-    return value is None or value != value or str(value) == "<NA>"
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value)) if not isinstance(value, (list, tuple)) else False
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ purchase timestamp is UTC; calendar dates (feedback, claim, action dates) are na
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -165,6 +165,8 @@ def _as(values: pd.Series, dtype: str) -> pd.Series:
         return values.fillna(False).astype(bool)
     if dtype.startswith("datetime64") and values.dtype == object:
         values = pd.to_datetime(values, utc=dtype == UTC_TIME)
+    if dtype == UTC_TIME and isinstance(values.dtype, np.dtype) and values.dtype.kind == "M":
+        values = values.dt.tz_localize("UTC")  # a time without a zone is read as UTC, as the exports mean
     return values.astype(dtype)
 
 
@@ -203,22 +205,28 @@ class InputFile:
         }
 
 
-@dataclass
 class Dataset:
     """Everything read from the inputs, as canonical tables. Made by :func:`odr.load`.
 
     ``orders`` is made on first use from ``order_set``, the arrays the engine computes on; to
     change the orders, assign a new DataFrame to ``orders`` (editing it in place does not
-    reach the engine)."""
+    reach the engine). ``Dataset(orders=df, defects=...)`` builds one from tables."""
 
-    order_set: OrderSet = field(default_factory=OrderSet.empty, repr=False)
-    defects: pd.DataFrame = field(default_factory=lambda: empty("defects"))
-    ledger: pd.DataFrame = field(default_factory=lambda: empty("ledger"))
-    amazon_metrics: pd.DataFrame = field(default_factory=lambda: empty("amazon_metrics"))
-    problems: pd.DataFrame = field(default_factory=lambda: empty("problems"))
-    inputs: list[InputFile] = field(default_factory=list)
-    account: dict[str, object] = field(default_factory=dict)  # V2 extras: statuses, AHR
-    _orders: pd.DataFrame | None = field(default=None, init=False, repr=False)
+    def __init__(self, orders: pd.DataFrame | None = None, defects: pd.DataFrame | None = None,
+                 ledger: pd.DataFrame | None = None, amazon_metrics: pd.DataFrame | None = None,
+                 problems: pd.DataFrame | None = None, inputs: list[InputFile] | None = None,
+                 account: dict[str, object] | None = None, *, order_set: OrderSet | None = None) -> None:
+        self.defects = frame("defects", defects) if defects is not None else empty("defects")
+        self.ledger = frame("ledger", ledger) if ledger is not None else empty("ledger")
+        self.amazon_metrics = (frame("amazon_metrics", amazon_metrics) if amazon_metrics is not None
+                               else empty("amazon_metrics"))
+        self.problems = frame("problems", problems) if problems is not None else empty("problems")
+        self.inputs = list(inputs or [])
+        self.account = dict(account or {})  # V2 extras: statuses, AHR
+        self.order_set = order_set if order_set is not None else OrderSet.empty()
+        self._orders: pd.DataFrame | None = None
+        if orders is not None:
+            self.orders = orders
 
     @property
     def orders(self) -> pd.DataFrame:
@@ -229,8 +237,8 @@ class Dataset:
 
     @orders.setter
     def orders(self, value: pd.DataFrame) -> None:
-        self._orders = frame("orders", value)
-        self.order_set = OrderSet.from_frame(self._orders)
+        self.order_set = OrderSet.from_frame(value)  # checked: raises InvalidValue naming the row
+        self._orders = None  # shown again from the order set, in its canonical form
 
     @property
     def as_of(self) -> pd.Timestamp | None:

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 CHANNELS = ("MFN", "AFN")  # channel codes index this
+# fulfillment-channel values: flat files say Amazon/Merchant, the Orders API AFN/MFN [C S1, S7].
+CHANNEL_CODES = {"amazon": 1, "afn": 1, "merchant": 0, "mfn": 0, "seller": 0}
 UNKNOWN_MARKETPLACE = "unknown"
 CANCELLED = ("cancelled", "canceled")
 DAY = 86400
@@ -165,23 +167,41 @@ class OrderSet:
 
     @staticmethod
     def from_frame(orders: pd.DataFrame) -> OrderSet:
-        """An order set from a canonical ``orders`` DataFrame (one row per order)."""
-        from odr.model import order_keys
+        """An order set from an ``orders`` DataFrame (one row per order, design §3 columns).
 
+        Raises InvalidValue naming the first row an order cannot be placed by: a missing or
+        unreadable order id or purchase time, or a channel that is neither FBA nor seller-fulfilled."""
+        from odr.errors import InvalidValue
+        from odr.model import frame, order_keys
+
+        orders = frame("orders", orders)
+        ids = orders["order_id"].astype("str")
+        bad = ~ids.str.fullmatch(r"\d{3}-\d{7}-\d{7}").fillna(False).to_numpy(dtype=bool)
+        channel = np.array([CHANNEL_CODES.get(str(c).strip().casefold(), -1) if isinstance(c, str) else -1
+                            for c in orders["channel"].tolist()], np.int8)
+        for mask, column, fix in (
+            (bad, "order_id", "give 3-7-7 digit Amazon order ids"),
+            (orders["purchase_date"].isna().to_numpy(), "purchase_date", "give every order its purchase time"),
+            (channel < 0, "channel", "give AFN (FBA) or MFN (seller-fulfilled) for every order"),
+        ):
+            if mask.any():
+                first = int(np.flatnonzero(mask)[0])
+                raise InvalidValue(f"orders.{column} cannot be used in {int(mask.sum())} row(s), the first at "
+                                   f"position {first}", value=orders[column].iloc[first], fix=fix)
+        key = order_keys(ids)
+        if len(key) > 1 and (np.diff(np.sort(key)) == 0).any():
+            raise InvalidValue("orders holds an order_id more than once",
+                               fix="give one row per order (drop_duplicates('order_id'))")
+        seconds = orders["purchase_date"].dt.tz_convert("UTC").dt.as_unit("s").astype("int64").to_numpy() \
+            if len(orders) else np.zeros(0, np.int64)
         detail = None
-        if {"skus", "asins", "ship_service_level", "ship_country"} <= set(orders.columns):
+        if orders[["skus", "asins", "ship_service_level", "ship_country"]].notna().any().any():
             detail = pa.table({c: pa.array(orders[c], pa.string(), from_pandas=True)
                                for c in ("skus", "asins", "ship_service_level", "ship_country")})
-        seconds = (orders["purchase_date"].dt.tz_convert("UTC").dt.as_unit("s").astype("int64").to_numpy()
-                   if len(orders) else np.zeros(0, np.int64))
-        channel = np.array([CHANNELS.index(c) for c in orders["channel"]], np.int8)
-        key = order_keys(orders["order_id"])
-        if len(key) > 1 and (np.diff(np.sort(key)) == 0).any():
-            raise ValueError("orders must hold one row per order_id")
         return OrderSet(
             key, np.asarray(seconds, np.int64), channel,
             Codes.of(orders["marketplace"].tolist()), Codes.of(orders["order_status"].tolist()),
-            Codes.of(orders["source"].tolist() if "source" in orders else [None] * len(orders)), detail,
+            Codes.of(orders["source"].tolist()), detail,
         )
 
 

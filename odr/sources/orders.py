@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from odr.errors import UnreadableInput
-from odr.orderset import Codes, OrderSet, fast_keys
+from odr.orderset import CHANNEL_CODES, Codes, OrderSet, fast_keys
 from odr.sources.detect import Sniff
 
 if TYPE_CHECKING:
@@ -41,8 +41,6 @@ if TYPE_CHECKING:
 
 ORDER_ID_PATTERN = r"^\d{3}-\d{7}-\d{7}$"
 ORDER_ID = re.compile(ORDER_ID_PATTERN)
-# fulfillment-channel values: flat files say Amazon/Merchant, the Orders API AFN/MFN [C S1, S7].
-CHANNEL_CODES = {"amazon": 1, "afn": 1, "merchant": 0, "mfn": 0, "seller": 0}
 CORE = ("order_id", "purchase_date", "channel", "marketplace", "order_status")
 DETAIL = ("sku", "asin", "ship_service_level", "ship_country")
 CATEGORICAL = ("channel", "marketplace", "order_status", "ship_service_level", "ship_country")
@@ -88,6 +86,7 @@ class Part:
 
     @staticmethod
     def concat(parts: list[Part], parsed: int = 0) -> Part:
+        parts = [p for p in parts if len(p.key)] or parts[:1]  # an empty file has no say on detail
         if len(parts) == 1:
             one = parts[0]
             return Part(one.key, one.seconds, one.channel, one.market, one.status, one.detail, parsed)
@@ -138,13 +137,16 @@ class OrdersJob:
         self.encoding = encoding
         self.futures: list[Future[Part]] = []
         self.error: BaseException | None = None
-        self.stop = threading.Event()  # a block failed: cut no more
-        self.whole = self.quoted or not _splittable(encoding)
-        self.producer = threading.Thread(target=self._produce, daemon=True)
+        self.stop = threading.Event()  # a block failed: cut no more (this run's own event)
+        self.whole = self.quoted or not _splittable(encoding) or not _newline_lines(self.sniffed)
+        self.producer = threading.Thread(target=self._produce, args=(self.stop,), daemon=True)
         self.producer.start()
 
-    def _produce(self) -> None:
-        """Cut the (decompressed) file into blocks of whole lines and hand them to the pool."""
+    def _produce(self, stop: threading.Event) -> None:
+        """Cut the (decompressed) file into blocks of whole lines and hand them to the pool.
+
+        `stop` is bound to this run: a block of a cancelled run that finishes late must not
+        stop the re-read that follows it (as cp1252)."""
         try:
             if self.whole:
                 self.futures.append(self.pool.submit(self._parse, None))
@@ -153,18 +155,13 @@ class OrdersJob:
             with pa.input_stream(str(self.sniffed.path), compression=self.sniffed.compression) as stream:
                 for block in _blocks(stream):
                     slots.acquire()
-                    if self.stop.is_set():
+                    if stop.is_set():
                         return
                     future = self.pool.submit(self._parse, block)
-                    future.add_done_callback(lambda f: self._done(f, slots))
+                    future.add_done_callback(lambda f: _done(f, slots, stop))
                     self.futures.append(future)
         except BaseException as exc:  # noqa: BLE001 - handed to finish(), on the caller's thread
             self.error = exc
-
-    def _done(self, future: Future[Part], slots: threading.BoundedSemaphore) -> None:
-        if future.cancelled() or future.exception() is not None:
-            self.stop.set()
-        slots.release()
 
     def _parse(self, block: pa.Buffer | None) -> Part:
         invalid: list[str] = []
@@ -250,6 +247,22 @@ def read_orders(sniffed: Sniff, problems: Problems, *, detail: bool = True) -> O
         return OrdersJob(sniffed, detail=detail, pool=pool).finish(problems)
 
 
+def _done(future: Future[Part], slots: threading.BoundedSemaphore, stop: threading.Event) -> None:
+    if future.cancelled() or future.exception() is not None:
+        stop.set()
+    slots.release()
+
+
+def _newline_lines(sniffed: Sniff) -> bool:
+    """Whether lines end in a line feed (LF or CRLF); old Mac files end them in CR alone."""
+    try:
+        with pa.input_stream(str(sniffed.path), compression=sniffed.compression) as stream:
+            head = stream.read(1 << 16)
+    except (OSError, pa.ArrowException):
+        return True  # the read proper reports what is wrong with the file
+    return b"\n" in head or b"\r" not in head
+
+
 def _splittable(encoding: str) -> bool:
     """Whether a line break is the byte 0x0A in this encoding (never inside a character)."""
     try:
@@ -269,7 +282,7 @@ def _blocks(stream: pa.NativeFile):
         got = stream.readinto(memoryview(buf)[len(carry):])
         end = len(carry) + got
         if got == 0:
-            if end:
+            if end and not header:  # a file of one line is its header alone
                 yield pa.py_buffer(bytes(buf[:end]))
             return
         start = 0

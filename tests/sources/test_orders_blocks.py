@@ -55,8 +55,8 @@ def _orders_file(fx, n: int = 400, seed: int = 7) -> str:
     return "\n".join(out) + "\n"
 
 
-def _read(path, **kw) -> odr.Dataset:
-    return odr.load(path, **kw)
+def _read(*paths, **kw) -> odr.Dataset:
+    return odr.load(*paths, **kw)
 
 
 def _same(a: odr.Dataset, b: odr.Dataset) -> None:
@@ -173,3 +173,75 @@ def test_from_frame_round_trips(orders_file):
     assert (again.key == data.order_set.key).all()
     assert (again.seconds == data.order_set.seconds).all()
     pd.testing.assert_frame_equal(again.frame(), data.orders)
+
+
+# Found by a review of the block reader (each failed before its fix).
+
+def test_a_late_block_of_a_cancelled_read_does_not_stop_the_cp1252_reread(fx, tmp_path, monkeypatch):
+    """A review found that a failed block's done-callback could run after the cp1252 re-read
+    had started and stop that run, losing orders silently; each run now has its own stop event,
+    handed to its callbacks when they are made. Timing cannot be forced from here, so this
+    reads such a file with slow callbacks several times and checks every order arrives."""
+    import time as _time
+
+    monkeypatch.setattr(reader, "BLOCK", 3000)
+    late = reader._done
+
+    def slow_done(future, slots, stop):
+        _time.sleep(0.01)  # let the waiting thread go on first, as a busy machine may
+        late(future, slots, stop)
+
+    monkeypatch.setattr(reader, "_done", slow_done)
+    text = _orders_file(fx, n=300).replace("SKU-250-0", "SKU-GRÖSSE")
+    path = tmp_path / "orders.txt"
+    path.write_bytes(text.encode("cp1252"))
+    for _ in range(3):
+        data = _read(path)
+        assert data.inputs[0].encoding == "cp1252"
+        assert len(data.orders) == 301
+
+
+def test_a_header_only_export_keeps_the_other_files_skus(fx, orders_file, tmp_path):
+    empty = tmp_path / "orders_today.txt"
+    empty.write_text(orders_file.read_text().split("\n", 1)[0] + "\n")
+    both = _read(orders_file, empty)
+    assert both.orders["skus"].notna().sum() == 400  # the repaired row lost its sku to the stray tab
+    pd.testing.assert_frame_equal(both.orders.drop(columns="source"),
+                                  _read(orders_file).orders.drop(columns="source"))
+
+
+def test_bare_cr_line_ends_are_read_like_any_other(fx, tmp_path, monkeypatch):
+    monkeypatch.setattr(reader, "BLOCK", 2000)
+    lf = tmp_path / "orders.txt"
+    lf.write_text(_orders_file(fx, n=40))
+    cr = tmp_path / "orders_mac.txt"
+    cr.write_bytes(lf.read_bytes().replace(b"\n", b"\r"))
+    data = _read(cr)
+    whole = _read(lf)
+    assert len(data.orders) == len(whole.orders)
+    assert not (data.problems["value"] == "amazon-order-id").any()
+
+
+def test_a_header_without_a_line_break_is_no_order(orders_file, tmp_path):
+    path = tmp_path / "orders.txt"
+    path.write_text(orders_file.read_text().split("\n", 1)[0])
+    data = _read(path)
+    assert len(data.orders) == 0 and data.problems.empty
+
+
+def test_orders_given_as_a_frame_are_checked_and_normalized(orders_file):
+    from odr.errors import InvalidValue
+
+    data = _read(orders_file)
+    frame = data.orders.copy()
+    naive = frame.assign(purchase_date=frame["purchase_date"].dt.tz_localize(None),
+                         channel=frame["channel"].str.lower())
+    again = odr.Dataset(orders=naive, defects=data.defects)
+    assert (again.order_set.seconds == data.order_set.seconds).all()
+    assert set(again.orders["channel"]) == {"AFN", "MFN"}
+    odr.analyze(again)  # no error
+    for column, value in (("purchase_date", pd.NaT), ("channel", None), ("order_id", "ORDER-1")):
+        broken = frame.copy()
+        broken.loc[3, column] = value
+        with pytest.raises(InvalidValue, match=f"orders.{column}.*position 3"):
+            data.orders = broken
