@@ -273,3 +273,10 @@ def test_reports_written_into_the_inputs_folder_are_not_read_back(tmp_path):
     second = run("metrics", exports, "--json")
     assert second.exit_code == 0, second.output
     assert json.loads(second.stdout)["problems"] == json.loads(run("metrics", SAMPLE, "--json").stdout)["problems"]
+
+
+def test_metrics_table_lists_a_problem_that_has_no_line():
+    """Found by review: the text output crashed on a problem whose line is missing (pd.NA)."""
+    result = run("metrics", SAMPLE / "orders_amazon_com.txt")
+    assert result.exit_code == 0, result.output
+    assert "no feedback, A-to-z claims" in result.output
