@@ -95,7 +95,7 @@ def place_defects(dataset: Dataset, problems: Problems) -> pd.DataFrame:
     placed["cancelled"] = cancelled
     detail = orders.detail
     for column in ("skus", "asins"):
-        values = detail[column].take(pa_array(take)).to_pylist() if detail is not None and len(orders) else None
+        values = detail[column].take(take).to_pylist() if detail is not None and len(orders) else None
         placed[column] = pd.Series(values, index=index, dtype="object").where(found) if values is not None else None
     lost = placed[placed["order_day"].notna() & placed["channel"].isna()]
     for row in lost.itertuples(index=False):
@@ -104,12 +104,6 @@ def place_defects(dataset: Dataset, problems: Problems) -> pd.DataFrame:
                      "the order is in no orders export and its source does not say FBA or seller-fulfilled; "
                      "not counted: add the All Orders report that holds it", "warning")
     return placed
-
-
-def pa_array(values: np.ndarray):
-    import pyarrow as pa
-
-    return pa.array(values)
 
 
 def order_counts(dataset: Dataset, placed: pd.DataFrame) -> pd.DataFrame:

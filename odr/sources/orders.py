@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import codecs
 import os
-import re
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -40,7 +39,6 @@ if TYPE_CHECKING:
     from odr.sources.problems import Problems
 
 ORDER_ID_PATTERN = r"^\d{3}-\d{7}-\d{7}$"
-ORDER_ID = re.compile(ORDER_ID_PATTERN)
 CORE = ("order_id", "purchase_date", "channel", "marketplace", "order_status")
 DETAIL = ("sku", "asin", "ship_service_level", "ship_country")
 CATEGORICAL = ("channel", "marketplace", "order_status", "ship_service_level", "ship_country")
@@ -239,12 +237,6 @@ class OrdersJob:
         for f in self.futures:
             if not f.cancelled():
                 f.exception()
-
-
-def read_orders(sniffed: Sniff, problems: Problems, *, detail: bool = True) -> OrdersRead:
-    """Read and check the item rows of one All Orders file (on the calling thread's behalf)."""
-    with ThreadPoolExecutor(WORKERS) as pool:
-        return OrdersJob(sniffed, detail=detail, pool=pool).finish(problems)
 
 
 def _done(future: Future[Part], slots: threading.BoundedSemaphore, stop: threading.Event) -> None:
