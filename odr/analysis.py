@@ -10,12 +10,23 @@ from typing import Any
 import pandas as pd
 
 from odr import metrics as m
+from odr.coverage import Coverage, coverage
 from odr.errors import AnalysisError
-from odr.model import CHANNELS, Dataset
+from odr.model import CHANNELS, UNKNOWN_MARKETPLACE, Dataset
 from odr.rules import RULES
 from odr.sources.problems import Problems
 
 SCHEMA_VERSION = 1
+
+
+DEFECT_INPUTS = ("feedback", "claims", "chargebacks", "defect_list", "defects")
+_CHANNEL_LABELS = {"MFN": "Seller-fulfilled (MFN)", "AFN": "FBA (AFN)"}
+
+
+@dataclass(frozen=True)
+class Headline:
+    tone: str  # 'bad' (above target, or no verdict), 'warn' (nothing counted), 'good'
+    text: str
 
 
 @dataclass
@@ -41,6 +52,8 @@ class Analysis:
     forecasts: dict[str, m.Forecast]
     reconciliation: pd.DataFrame
     problems: pd.DataFrame
+    coverage: Coverage = field(default_factory=Coverage)
+    unplaced: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -64,6 +77,20 @@ class Analysis:
                 for ch, f in self.forecasts.items()
             },
             "amazon": self._amazon_block(),
+            "coverage": {
+                "complete": not self.not_covered,
+                "not_covered": self.not_covered,
+                "to_export": self.to_export(),
+                "unplaced_defects": [
+                    {"order_id": u.order_id, "kind": u.kind, "event_date": _day(u.event_date),
+                     "marketplace": None if u.marketplace == UNKNOWN_MARKETPLACE else u.marketplace,
+                     "could_be_in_window": bool(u.hole),
+                     "export": {"start": _day(u.export_from), "end": _day(u.export_to)}}
+                    for u in self.unplaced.itertuples(index=False)
+                ],
+                "gaps": [{"source": g.source, "marketplace": g.marketplace, "start": _day(g.start),
+                          "end": _day(g.end)} for g in self.coverage.gaps],
+            },
             "problems": [
                 {"source": p.source, "line": None if pd.isna(p.line) else int(p.line),
                  "column": None if pd.isna(p.column) else p.column, "message": p.message}
@@ -72,7 +99,98 @@ class Analysis:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
+    @property
+    def not_covered(self) -> list[str]:
+        """The cells with orders or defects whose window the orders exports do not cover, e.g.
+        ``['MFN', 'Amazon.com MFN']``: their figures are incomplete and get no verdict."""
+        out = [ch for ch in CHANNELS if self.channels.loc[ch, "in_play"] and not self.channels.loc[ch, "covered"]]
+        out += [f"{market} {ch}" for (market, ch), row in self.marketplaces.iterrows()
+                if row["in_play"] and not row["covered"]]
+        return out
+
+    @property
+    def above_target(self) -> list[str]:
+        """The covered cells at or above Amazon's target, e.g. ``['MFN', 'Amazon.com MFN']``."""
+        out = [ch for ch in CHANNELS if self.channels.loc[ch, "status"] == "above_target"]
+        out += [f"{market} {ch}" for (market, ch), row in self.marketplaces.iterrows()
+                if row["status"] == "above_target"]
+        return out
+
+    @property
+    def headline(self) -> Headline:
+        """The verdict in one sentence, as every output states it: never "under target" for a
+        cell whose window the orders exports do not cover."""
+        target = f"Amazon's {RULES.target:.0%} target"
+        several = self.marketplaces.loc[self.marketplaces["in_play"]].index.get_level_values(0).nunique() > 1
+
+        def named(cells: list[str]) -> str:  # marketplace cells only when there are several marketplaces
+            return ", ".join(_CHANNEL_LABELS.get(c, c) for c in cells if c in CHANNELS or several)
+
+        above, missing = self.above_target, self.not_covered
+        no_defect_export = not any(i.kind in DEFECT_INPUTS for i in self.dataset.inputs)
+        if above:
+            text = f"Above {target}: {named(above)}"
+            if missing:
+                text += f"; no verdict for {named(missing)}: the orders exports do not cover the window"
+            return Headline("bad", text)
+        if missing:
+            return Headline("bad", f"No verdict for {named(missing)}: the orders exports do not cover the window, "
+                                   "so the figures are incomplete")
+        judged = [ch for ch in CHANNELS if self.channels.loc[ch, "in_play"]]
+        if not judged:
+            return Headline("warn", "No orders or defects in the inputs: nothing to judge")
+        text = (f"Every channel and marketplace under {target}" if len(judged) == len(CHANNELS)
+                else f"Under {target}: " + ", ".join(_CHANNEL_LABELS[ch] for ch in judged)
+                + "; " + ", ".join(f"no {_CHANNEL_LABELS[ch].replace('Seller', 'seller')} orders"
+                                   for ch in CHANNELS if ch not in judged))
+        if no_defect_export:
+            return Headline("warn", text + ", but no feedback, A-to-z claims or chargebacks export was given, "
+                                           "so no defect could be counted")
+        return Headline("good", text)
+
+    @property
+    def banner(self) -> list[str]:
+        """What the orders exports miss, in words, each with the date range of All Orders to
+        export; empty when they cover every cell in play and every defect could be placed."""
+        lines = []
+        for item in self.to_export():
+            held = item["held"]
+            held_text = f"hold orders placed {held['start']} to {held['end']}" if held else "hold no order"
+            lines.append(f"{item['marketplace']}: the orders exports {held_text}, not the whole window; export "
+                         f"All Orders placed {item['start']} to {item['end']} and add it to the inputs.")
+        unplaced = self.unplaced
+        if len(unplaced):
+            for hole in (True, False):
+                rows = unplaced[unplaced["hole"].astype(bool) == hole]
+                n = len(rows)
+                if not n:
+                    continue
+                ids = ", ".join(rows["order_id"].head(5)) + (f" and {n - 5} more" if n > 5 else "")
+                one = n == 1
+                said = (("its order may have been" if one else "their orders may have been")
+                        + " placed in the window, on days no orders export holds") if hole else (
+                        ("its order was" if one else "their orders were") + " placed outside the window, or the "
+                        f"export misses {'it' if one else 'them'}: the exports hold every day of the window for "
+                        f"{'its' if one else 'their'} marketplace")
+                lines.append(f"{n} defect{' is' if one else 's are'} on order{'' if one else 's'} in no orders export "
+                             f"({ids}) and cannot be placed: {said}. Export All Orders placed "
+                             f"{_day(rows['export_from'].min())} to {_day(rows['export_to'].max())} to place "
+                             f"{'it' if one else 'them'}.")
+        return lines
+
+    def to_export(self) -> list[dict[str, Any]]:
+        """What to add so that every cell in play is covered: per marketplace, the days of the
+        window that no orders export holds (and the days the exports do hold)."""
+        out = []
+        markets = sorted({m for (m, _), row in self.marketplaces.iterrows() if row["in_play"] and not row["covered"]})
+        for market in markets:
+            held = self.coverage.extent(market)
+            for start, end in self.coverage.missing(market, self.window.start, self.window.end):
+                out.append({"marketplace": market, "start": _day(start), "end": _day(end),
+                            "held": {"start": _day(held[0]), "end": _day(held[1])} if held else None})
+        return out
 
     def to_html(self, *, redact: bool = False) -> str:
         """The evidence appendix as one self-contained HTML page (what `odr report` writes)."""
@@ -168,12 +286,16 @@ def _num(value: Any) -> float | int | None:
 
 
 def _figures(row: pd.Series) -> dict[str, Any]:
+    covered = bool(row["covered"])
     return {
         "orders": int(row["orders"]), "defective_orders": int(row["defective_orders"]),
         "rate": round(float(row["rate"]), 6), "target": float(row["target"]),
-        "above_target": bool(row["above_target"]),
+        "above_target": bool(row["above_target"]) if covered else None,
         "negative_feedback": int(row["negative_feedback"]), "a_to_z_claims": int(row["a_to_z_claims"]),
         "chargebacks": int(row["chargebacks"]),
+        "covered": covered,
+        "orders_cover": {"start": _day(row["cover_start"]), "end": _day(row["cover_end"])},
+        "status": str(row["status"]),
     }
 
 
@@ -197,8 +319,7 @@ def analyze(
         raise AnalysisError("the window must be at least one day long", value=window_days,
                             fix="pass --window-days 60 (Amazon's window)")
     problems = Problems()
-    defect_kinds = {"feedback", "claims", "chargebacks", "defect_list", "defects"}
-    if len(dataset.order_set) and not any(i.kind in defect_kinds for i in dataset.inputs):
+    if len(dataset.order_set) and not any(i.kind in DEFECT_INPUTS for i in dataset.inputs):
         problems.add("inputs", None, None, None, "no_defect_export",
                      "no feedback, A-to-z claims, chargebacks or ODR defect list was given, so no defect is "
                      "counted: add the Feedback Manager, A-to-z Guarantee Claims and Chargeback Claims downloads",
@@ -213,15 +334,27 @@ def analyze(
     known = m.in_denominator(placed, exclude_cancelled)
     placed["counted"] = placed["counts"] & placed["in_window"] & known
     counted = placed[placed["counted"]]
+
+    # Which days the orders exports hold, and so which cells can have a verdict at all.
+    cover = coverage(dataset.order_set)
+    for gap in cover.gaps:
+        problems.add(gap.source, None, None, None, "orders_gap",
+                     f"no {gap.marketplace} orders from {gap.start} to {gap.end}, in an export that has about "
+                     f"{gap.per_day:.1f} a day: if the export misses these days, export All Orders for them "
+                     "(a listing or the account switched off would explain it too)", "warning")
+    in_play = m.cells_in_play(counts, placed, dataset.amazon_metrics)
+    unplaced = m.unplaced_defects(placed, window, cover)
     channels = m.rates(counted, orders_window, ["channel"])
-    marketplaces = m.rates(counted, orders_window, ["marketplace", "channel"])
+    marketplaces = m.rates(counted, orders_window, ["marketplace", "channel"], markets=[c[0] for c in in_play])
+    channels, marketplaces = m.judge(channels, marketplaces, cover, window, in_play, unplaced,
+                                     has_orders=len(dataset.order_set) > 0)
 
     # Trend and forecast look at all orders (every window end), not only this window's.
     all_window = m.Window(pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01"), window.days, "all")
     orders_all = m.window_orders(counts, all_window, exclude_cancelled)
     counted_all = placed[placed["counts"] & known]
     complete_until = (as_of_day - pd.Timedelta(days=lag_days)) if as_of_day is not None else window.end
-    trend = m.trend(orders_all, counted_all, window, complete_until)
+    trend = m.trend(orders_all, counted_all, window, complete_until, cover, in_play)
 
     if classify:
         from odr.causes import classify_defects, parse_overrides
@@ -236,11 +369,14 @@ def analyze(
     defective = m.defective_order_table(counted, window)
     if classify and len(defective):
         defective = _attach_causes(defective, counted)
-    forecasts = {ch: m.forecast(ch, channels, defective, orders_all, window) for ch in CHANNELS}
+    forecasts = {ch: m.forecast(ch, channels, defective, orders_all, window) if channels.loc[ch, "covered"]
+                 else m.Forecast(ch, None, 0, 0.0, f"No forecast for {ch}: the orders exports do not cover its "
+                                 "window, so today's rate is not known.", None)
+                 for ch in CHANNELS}
 
     excluded = placed[placed["in_window"] & placed["excluded_because"].notna()].reset_index(drop=True)
     reconciliation = m.reconcile(marketplaces, dataset.amazon_metrics,
-                                 _context(counts, placed, orders_all, window, exclude_cancelled))
+                                 _context(counts, placed, cover, window, exclude_cancelled))
     notes = []
     if window.source == "Amazon's V2 performance report" and window.days != window_days:
         notes.append(f"Amazon's window is {window.days} days; --window-days {window_days} was not applied")
@@ -250,7 +386,7 @@ def analyze(
         dataset=dataset, window=window, as_of=as_of_day, exclude_cancelled=exclude_cancelled, lag_days=lag_days,
         channels=channels, marketplaces=marketplaces, defects=placed, defective_orders=defective,
         excluded=excluded, trend=trend, forecasts=forecasts, reconciliation=reconciliation,
-        problems=all_problems, notes=notes,
+        problems=all_problems, coverage=cover, unplaced=unplaced, notes=notes,
     )
 
 
@@ -288,20 +424,15 @@ def _attach_causes(defective: pd.DataFrame, counted: pd.DataFrame) -> pd.DataFra
     return defective.merge(order_causes(counted), on="order_id", how="left")
 
 
-def _context(counts: pd.DataFrame, placed: pd.DataFrame, orders_all: pd.DataFrame, window: m.Window,
+def _context(counts: pd.DataFrame, placed: pd.DataFrame, cover: Coverage, window: m.Window,
              exclude_cancelled: bool) -> dict[str, Any]:
     """What reconciliation needs to explain a difference."""
     all_in_window = m.window_orders(counts, window, exclude_cancelled=False)
     cancelled = (all_in_window[all_in_window["cancelled"]]
                  .groupby(["marketplace", "channel"])["orders"].sum().to_dict())
-    coverage = {}
-    for ch in CHANNELS:
-        mine = orders_all[(orders_all["channel"] == ch).to_numpy()]["order_day"]
-        if len(mine):
-            coverage[ch] = (mine.min(), mine.max())
     unplaced_rows = placed[placed["order_day"].isna() & placed["counts"]]
     unplaced = unplaced_rows.groupby("marketplace").size().to_dict()
     excluded = (placed[placed["in_window"] & placed["excluded_because"].notna()]
                 .groupby(["marketplace", "channel"]).size().to_dict())
-    return {"window": window, "cancelled": cancelled, "coverage": coverage, "unplaced": unplaced,
+    return {"window": window, "cancelled": cancelled, "coverage": cover, "unplaced": unplaced,
             "excluded": excluded, "exclude_cancelled": exclude_cancelled}

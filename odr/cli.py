@@ -74,6 +74,7 @@ WindowEndOption = Annotated[str | None, typer.Option("--window-end", callback=_d
 WindowDaysOption = Annotated[int, typer.Option("--window-days", min=1, help="Window length in days (Amazon: 60).")]
 LagDaysOption = Annotated[int, typer.Option("--lag-days", min=0, help="Days between the latest data and the window end (Amazon's dashboard: about 14).")]
 ExcludeCancelledOption = Annotated[bool, typer.Option("--exclude-cancelled", help="Leave cancelled orders out of the denominator (Amazon does not document which it does).")]
+FailAboveOption = Annotated[bool, typer.Option("--fail-above", help="Exit 3 when a channel, or a channel in any marketplace, is at or above the 1% target (for cron alerts); a window the orders exports do not cover still exits 4.")]
 CausesOption = Annotated[Path | None, typer.Option("--causes", help="CSV of order_id,causes: your own causes, overriding the classifier.")]
 
 
@@ -316,7 +317,7 @@ def metrics(
     window_days: WindowDaysOption = 60,
     lag_days: LagDaysOption = 14,
     exclude_cancelled: ExcludeCancelledOption = False,
-    fail_above: Annotated[bool, typer.Option("--fail-above", help="Exit 3 when a channel, or a channel in any marketplace, is at or above the 1% target (for cron alerts).")] = False,
+    fail_above: FailAboveOption = False,
     causes_file: CausesOption = None,
     map_file: MapOption = None,
     date_format: DateFormatOption = None,
@@ -329,6 +330,13 @@ def metrics(
     Seller-fulfilled (MFN) and FBA (AFN) orders are rated apart; orders are counted by their
     purchase date in the window, each once however many defects it has. With a V2 performance
     JSON among the inputs, Amazon's own figures are reconciled with ours.
+
+    A channel or marketplace whose window the orders exports do not cover gets no verdict
+    ("not covered"), with the dates of All Orders to export.
+
+    Exit codes: 0 done; 1 an input to fix; 2 usage; 3 with --fail-above, a channel at or above
+    1%; 4 the orders exports do not cover the window of a channel or marketplace with orders or
+    defects (its figures are incomplete).
     """
     try:
         overrides = _overrides(causes_file)
@@ -343,8 +351,17 @@ def metrics(
         typer.echo(analysis.to_json())
     else:
         _print_metrics(analysis)
-    if fail_above and bool(analysis.channels["above_target"].any() or analysis.marketplaces["above_target"].any()):
-        raise typer.Exit(3)
+    code = _exit_code(analysis, fail_above)
+    if code:
+        raise typer.Exit(code)
+
+
+def _exit_code(analysis: Any, fail_above: bool) -> int:
+    """3: with --fail-above, a covered cell at or above target; 4: a cell with orders or defects
+    whose window the orders exports do not cover (its figures are incomplete); else 0."""
+    if fail_above and analysis.above_target:
+        return 3
+    return 4 if analysis.not_covered else 0
 
 
 def _pct(rate: float) -> str:
@@ -361,18 +378,24 @@ def _print_metrics(a: Any) -> None:
     table = Table(box=None, header_style="bold", pad_edge=False)
     for col in ("", "orders", "defective", "ODR", "target", "", "neg. feedback", "A-to-z", "chargebacks"):
         table.add_column(col, justify="left" if col in ("",) else "right")
+
     def add(label: str, row: Any) -> None:
-        flag = "[red]above target[/red]" if row["above_target"] else "[green]ok[/green]"
+        flag = {"above_target": "[red]above target[/red]", "under_target": "[green]ok[/green]",
+                "not_covered": "[red]not covered[/red]"}[row["status"]]
+        if not row["in_play"] and row["covered"]:
+            table.add_row(label, "0", "0", "—", f"< {row['target']:.0%}", "[dim]no orders[/dim]", "", "", "")
+            return
         table.add_row(label, f"{row['orders']:,}", f"{row['defective_orders']:,}", _pct(row["rate"]),
                       f"< {row['target']:.0%}", flag, str(row["negative_feedback"]), str(row["a_to_z_claims"]),
                       str(row["chargebacks"]))
     for ch, label in (("MFN", "Seller-fulfilled (MFN)"), ("AFN", "FBA (AFN)")):
         add(label, a.channels.loc[ch])
-    markets = a.marketplaces[a.marketplaces["orders"] + a.marketplaces["defective_orders"] > 0]
+    markets = a.marketplaces[a.marketplaces["in_play"]]
     if len(markets.index.get_level_values(0).unique()) > 1:
         for (market, ch), row in markets.iterrows():
             add(f"  {market} {ch}", row)
     console.print(table)
+    _print_verdict(a)
     causes = a.cause_counts()
     if any(causes.values()):
         console.print("Causes (defective orders, multi-label): " + ", ".join(
@@ -501,6 +524,7 @@ def report(
     window_days: WindowDaysOption = 60,
     lag_days: LagDaysOption = 14,
     exclude_cancelled: ExcludeCancelledOption = False,
+    fail_above: FailAboveOption = False,
     causes_file: CausesOption = None,
     map_file: MapOption = None,
     date_format: DateFormatOption = None,
@@ -514,17 +538,26 @@ def report(
     It holds the ODR per channel against 1%, Amazon's figure, the trend, when the rate falls back
     under 1%, one section per root cause with the buyers' words, every defective order with its
     cause and remediation status, what does not count and why, input problems and provenance.
+
+    Exit codes: 0 done; 1 an input to fix; 2 usage; 3 with --fail-above, a channel at or above
+    1%; 4 the orders exports do not cover the window of a channel or marketplace with orders or
+    defects (the files are written, with a banner naming the dates of All Orders to export).
     """
     chosen = _formats(formats)
     try:
         overrides = _overrides(causes_file)
         paths = list(inputs) + ([ledger] if ledger else [])
-        written = _make_report(paths, out, chosen, redact, overrides, map_file, date_format, marketplace,
-                               encoding, dict(window_end=window_end, window_days=window_days, lag_days=lag_days,
-                                              exclude_cancelled=exclude_cancelled, as_of=as_of))
+        analysis, written = _make_report(paths, out, chosen, redact, overrides, map_file, date_format, marketplace,
+                                         encoding, dict(window_end=window_end, window_days=window_days,
+                                                        lag_days=lag_days, exclude_cancelled=exclude_cancelled,
+                                                        as_of=as_of))
     except OdrError as error:
         raise _fail(error) from None
+    _print_verdict(analysis)
     _print_written(written)
+    code = _exit_code(analysis, fail_above)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -591,10 +624,21 @@ def _make_report(paths: list[Path], out: Path, formats: tuple[str, ...], redact:
         with status(f"Writing the PDF ({n:,} defective orders{'; this can take minutes' if n > 2000 else ''})..."):
             pdf = write_report(analysis, out, formats=("pdf",), redact=redact)
         if written is None:
-            return pdf
+            return analysis, pdf
         written.files.update(pdf.files)
         written.skipped.update(pdf.skipped)
-    return written
+    return analysis, written
+
+
+def _print_verdict(a: Any) -> None:
+    """The headline and what the orders exports miss: what a report run says before its files."""
+    from rich.markup import escape
+
+    console = _console()
+    for line in a.banner:
+        console.print(f"[{'red' if a.not_covered else 'yellow'}]{escape(line)}[/]")
+    tone = {"bad": "red", "warn": "yellow", "good": "green"}[a.headline.tone]
+    console.print(f"[{tone}]{escape(a.headline.text)}.[/]")
 
 
 def _print_written(written: Any) -> None:

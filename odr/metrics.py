@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from odr.coverage import Coverage
 from odr.model import CHANNELS, DEFECT_KINDS, UNKNOWN_MARKETPLACE, Dataset, order_keys
 from odr.orderset import CANCELLED
 from odr.rules import RULES
@@ -133,9 +134,9 @@ def in_denominator(placed: pd.DataFrame, exclude_cancelled: bool) -> pd.Series:
     return known & ~(placed["cancelled"] & exclude_cancelled)
 
 
-def rates(counted: pd.DataFrame, orders: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+def rates(counted: pd.DataFrame, orders: pd.DataFrame, by: list[str], markets: list[str] = ()) -> pd.DataFrame:
     """ODR table grouped `by` (['channel'] or ['marketplace', 'channel']): both channels always
-    present, zeros where empty."""
+    present, zeros where empty; `markets` are listed even with no order or defect in the window."""
     counted = counted.astype({c: "str" for c in by})  # small
     n_orders = orders.groupby(by)["orders"].sum().rename("orders")
     defective = counted.groupby(by)["key"].nunique().rename("defective_orders")
@@ -147,7 +148,7 @@ def rates(counted: pd.DataFrame, orders: pd.DataFrame, by: list[str]) -> pd.Data
     if by == ["channel"]:
         index = pd.Index(CHANNELS, name="channel")
     else:
-        markets = sorted(set(orders["marketplace"]) | set(counted["marketplace"]))
+        markets = sorted(set(orders["marketplace"]) | set(counted["marketplace"]) | set(markets))
         index = pd.MultiIndex.from_product([markets, CHANNELS], names=by)
     table = table.reindex(index).fillna(0).astype("int64")
     table["rate"] = np.where(table["orders"] > 0, table["defective_orders"] / table["orders"].clip(lower=1), 0.0)
@@ -155,6 +156,93 @@ def rates(counted: pd.DataFrame, orders: pd.DataFrame, by: list[str]) -> pd.Data
     table["above_target"] = table["rate"] >= RULES.target  # Amazon's target is "under 1%"
     return table[["orders", "defective_orders", "rate", "target", "above_target",
                   "negative_feedback", "a_to_z_claims", "chargebacks"]]
+
+
+def cells_in_play(counts: pd.DataFrame, placed: pd.DataFrame, amazon: pd.DataFrame) -> set[tuple[str, str]]:
+    """The marketplace × channel cells that have orders or defects at all, on any day: orders in
+    an export, a counting defect placed there, or orders in Amazon's own figures. Only these need
+    a verdict; a cell of them whose window the exports do not cover gets none."""
+    cells = set(zip(counts["marketplace"].astype(str), counts["channel"].astype(str), strict=True))
+    known = placed[placed["counts"] & placed["order_day"].notna() & placed["channel"].notna()]
+    cells |= set(zip(known["marketplace"].astype(str), known["channel"].astype(str), strict=True))
+    said = amazon[(amazon["orders"].fillna(0) > 0).to_numpy(dtype=bool)].dropna(subset=["marketplace", "channel"])
+    cells |= set(zip(said["marketplace"].astype(str), said["channel"].astype(str), strict=True))
+    return cells
+
+
+def unplaced_defects(placed: pd.DataFrame, window: Window, cover: Coverage) -> pd.DataFrame:
+    """Counting defects whose order date is unknown: their order is in no orders export and
+    their source does not say. Each with the order days it could have (a buyer complains within
+    RULES.order_to_defect_days of ordering) and whether the exports rule the window out for it:
+    ``hole`` is True when its order could have been placed on window days that no export of its
+    marketplace covers (its marketplace unknown: any day of the window)."""
+    columns = ["order_id", "kind", "event_date", "marketplace", "channel", "source", "line",
+               "export_from", "export_to", "hole"]
+    rows = placed[placed["counts"] & placed["order_day"].isna()]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    lag = pd.Timedelta(days=RULES.order_to_defect_days)
+    out = []
+    for r in rows.itertuples(index=False):
+        until = r.event_date if pd.notna(r.event_date) else window.end
+        since = until - lag if pd.notna(r.event_date) else window.start
+        lo, hi = max(since, window.start), min(until, window.end)
+        market = str(r.marketplace)
+        hole = bool(lo <= hi and (market == UNKNOWN_MARKETPLACE or not cover.covers(market, lo, hi)))
+        out.append((r.order_id, r.kind, r.event_date, market, r.channel if pd.notna(r.channel) else None,
+                    r.source, r.line, since, until, hole))
+    return pd.DataFrame(out, columns=columns)
+
+
+def judge(channels: pd.DataFrame, marketplaces: pd.DataFrame, cover: Coverage, window: Window,
+          in_play: set[tuple[str, str]], unplaced: pd.DataFrame, has_orders: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each cell's verdict: ``covered`` (the orders exports hold every day of its window),
+    ``cover_start``/``cover_end`` (the days they hold), ``in_play`` (it has orders or defects at
+    all) and ``status``: ``above_target``, ``under_target`` or ``not_covered``. ``above_target``
+    is missing (NA) for a cell without a verdict.
+
+    A marketplace cell is covered when the exports of its marketplace hold the whole window. A
+    channel is covered when each of its marketplaces in play is (with none in play: each
+    marketplace exported), and no defect of it on an order of unknown date could fall on
+    uncovered days of the window."""
+    marketplaces = marketplaces.copy()
+    covered, starts, ends, play = [], [], [], []
+    for market, channel in marketplaces.index:
+        extent = cover.extent(market)
+        covered.append(has_orders and cover.covers(market, window.start, window.end))
+        starts.append(extent[0] if extent else None)
+        ends.append(extent[1] if extent else None)
+        play.append((market, channel) in in_play)
+    marketplaces = _verdict(marketplaces, covered, starts, ends, play)
+
+    channels = channels.copy()
+    holes = unplaced[unplaced["hole"].astype(bool)] if len(unplaced) else unplaced
+    covered, starts, ends, play = [], [], [], []
+    for channel in channels.index:
+        mine = sorted(m for m, ch in in_play if ch == channel)
+        markets = mine or cover.marketplaces
+        hole = bool(len(holes)) and bool(((holes["channel"] == channel) | holes["channel"].isna()).any())
+        covered.append(has_orders and bool(markets) and not hole
+                       and all(cover.covers(m, window.start, window.end) for m in markets))
+        extents = [e for e in (cover.extent(m) for m in markets) if e is not None]
+        starts.append(max(e[0] for e in extents) if extents and len(extents) == len(markets) else None)
+        ends.append(min(e[1] for e in extents) if extents and len(extents) == len(markets) else None)
+        play.append(bool(mine) or hole)
+    channels = _verdict(channels, covered, starts, ends, play)
+    return channels, marketplaces
+
+
+def _verdict(table: pd.DataFrame, covered: list[bool], starts: list, ends: list, play: list[bool]) -> pd.DataFrame:
+    table["covered"] = np.array(covered, dtype=bool)
+    table["cover_start"] = pd.Series([None if s is None else pd.Timestamp(s) for s in starts],
+                                     index=table.index, dtype="datetime64[s]")
+    table["cover_end"] = pd.Series([None if e is None else pd.Timestamp(e) for e in ends],
+                                   index=table.index, dtype="datetime64[s]")
+    table["in_play"] = np.array(play, dtype=bool)
+    above = table["rate"] >= RULES.target  # Amazon's target is "under 1%"
+    table["above_target"] = above.astype("boolean").where(table["covered"], pd.NA)
+    table["status"] = np.where(~table["covered"], "not_covered", np.where(above, "above_target", "under_target"))
+    return table
 
 
 def defective_order_table(counted: pd.DataFrame, window: Window) -> pd.DataFrame:
@@ -212,21 +300,27 @@ def daily(frame: pd.DataFrame, days: pd.DatetimeIndex, distinct: bool = False) -
     return counts.reindex(index=days, columns=list(CHANNELS)).fillna(0).astype("int64")
 
 
+TREND_COLUMNS = ["window_end", "channel", "orders", "defective_orders", "rate", "complete", "covered"]
+
+
 def trend(orders_all: pd.DataFrame, counted_all: pd.DataFrame, window: Window,
-          complete_until: pd.Timestamp) -> pd.DataFrame:
-    """The rolling-window ODR per channel for every window end the orders data covers fully.
+          complete_until: pd.Timestamp, cover: Coverage | None = None,
+          in_play: set[tuple[str, str]] = frozenset()) -> pd.DataFrame:
+    """The rolling-window ODR per channel for every window end that the orders data spans.
 
     `complete` is False for windows ending after `complete_until` (as_of − lag): defects on
-    their latest orders may not have arrived yet."""
+    their latest orders may not have arrived yet. `covered` is False for windows that some
+    marketplace of the channel in play does not cover (see :func:`judge`): their rate is short
+    of that marketplace's orders, and the chart draws them apart."""
     if orders_all.empty:
-        return pd.DataFrame(columns=["window_end", "channel", "orders", "defective_orders", "rate", "complete"])
+        return pd.DataFrame(columns=TREND_COLUMNS)
     first, last = orders_all["order_day"].min(), orders_all["order_day"].max()
     days = pd.date_range(first, max(last, window.end), freq="D")
     o = daily(orders_all, days).rolling(window.days, min_periods=window.days).sum()
     d = daily(counted_all, days, distinct=True).rolling(window.days, min_periods=window.days).sum()
     o, d = o.loc[o.index <= last].dropna(), d.loc[d.index <= last].dropna()
     if o.empty:
-        return pd.DataFrame(columns=["window_end", "channel", "orders", "defective_orders", "rate", "complete"])
+        return pd.DataFrame(columns=TREND_COLUMNS)
     long = pd.DataFrame({
         "orders": o.stack(),
         "defective_orders": d.stack(),
@@ -235,6 +329,13 @@ def trend(orders_all: pd.DataFrame, counted_all: pd.DataFrame, window: Window,
     long = long.reset_index()
     long["rate"] = np.where(long["orders"] > 0, long["defective_orders"] / long["orders"].clip(lower=1), 0.0)
     long["complete"] = long["window_end"] <= complete_until
+    long["covered"] = True
+    if cover is not None:
+        for channel in CHANNELS:
+            rows = (long["channel"] == channel).to_numpy()
+            markets = sorted(m for m, ch in in_play if ch == channel) or cover.marketplaces
+            ends = long.loc[rows, "window_end"].to_numpy().astype("datetime64[D]")
+            long.loc[rows, "covered"] = cover.window_ends_covered(markets, ends, window.days)
     return long.sort_values(["channel", "window_end"], ignore_index=True)
 
 
@@ -323,10 +424,11 @@ def _reason(measure: str, key: tuple, diff: float, amazon_row, context: dict) ->
     if (amazon_row.window_start, amazon_row.window_end) != (window.start, window.end):
         reasons.append(f"different windows: Amazon's {amazon_row.window_start.date()}..{amazon_row.window_end.date()}, "
                        f"ours {window.start.date()}..{window.end.date()}")
-    coverage = context["coverage"].get(channel)
-    if coverage is None or coverage[0] > window.start or coverage[1] < window.end:
-        held = f"{coverage[0].date()}..{coverage[1].date()}" if coverage else "no orders"
-        reasons.append(f"the {channel} orders export covers {held}, not the whole window: export All Orders "
+    cover = context["coverage"]
+    if not cover.covers(market, window.start, window.end):
+        held = cover.extent(market)
+        held_text = f"{held[0]}..{held[1]}" if held else "no orders"
+        reasons.append(f"the {market} orders exports cover {held_text}, not the whole window: export All Orders "
                        f"for {window.start.date()}..{window.end.date()}")
     unplaced = int(context["unplaced"].get(market, 0))
     if measure == "orders":

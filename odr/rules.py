@@ -28,6 +28,7 @@ class Rules:
     target: float
     window_days: int
     lag_days: int
+    order_to_defect_days: int
     negative_ratings: frozenset[int]
     struck_through_phrases: tuple[str, ...]
     feedback_excluded: dict[str, str]
@@ -51,6 +52,7 @@ def _load() -> Rules:
         target=float(doc["target"]),
         window_days=int(doc["window_days"]),
         lag_days=int(doc["lag_days"]),
+        order_to_defect_days=int(doc["order_to_defect_days"]),
         negative_ratings=frozenset(doc["feedback"]["negative_ratings"]),
         struck_through_phrases=tuple(normalize(p) for p in doc["feedback"]["struck_through_phrases"]),
         feedback_excluded=norm_map(doc["feedback"]["excluded_statuses"]),

@@ -214,14 +214,25 @@ def test_metrics_json_equals_the_library(fx):
 
 def test_fail_above_exits_3():
     assert run("metrics", SAMPLE, "--fail-above").exit_code == 3
-    assert run("metrics", SAMPLE, "--fail-above", "--window-end", "2026-10-15").exit_code == 3
+    assert run("metrics", SAMPLE, "--fail-above", "--window-end", "2026-10-25").exit_code == 3
+
+
+def test_a_window_the_orders_do_not_cover_exits_4_with_or_without_fail_above():
+    # The sample's orders start on 2026-08-21: a window from 2026-08-17 has no verdict.
+    for extra in ((), ("--fail-above",)):
+        result = run("metrics", SAMPLE, "--window-end", "2026-10-15", *extra)
+        assert result.exit_code == 4, result.output
+        assert "export All Orders placed 2026-08-17 to 2026-08-20" in " ".join(result.stdout.split())
+        assert "under target" not in result.stdout.casefold()
 
 
 def test_amazons_example_json_alone(fx):
+    # Amazon's figures alone: they are shown, but without an orders export odr has no verdict of its own.
     result = run("metrics", fx / "amazon_v2_example.json", "--json")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 4, result.output
     doc = json.loads(result.stdout)
     assert doc["window"] == {"start": "2020-09-06", "end": "2020-11-04", "days": 60}
+    assert doc["channels"]["MFN"]["status"] == "not_covered" and doc["channels"]["MFN"]["above_target"] is None
     us = doc["amazon"]["marketplaces"]["Amazon.com"]["MFN"]
     assert (us["orders"], us["defective_orders"], us["rate"], us["negative_feedback"]) == (539000, 1078, 0.009, 628)
 

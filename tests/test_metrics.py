@@ -168,11 +168,14 @@ def test_exclude_cancelled_changes_only_the_denominator(shop):
 
 
 def test_a_channel_with_no_orders_is_present_with_zeros(tmp_path):
-    write_orders(tmp_path / "orders.txt", [(6, "2026-10-01", "Merchant", "Amazon.com", "Shipped")])
+    write_orders(tmp_path / "orders.txt", [(6, "2026-09-06", "Merchant", "Amazon.com", "Shipped"),
+                                           (7, "2026-11-04", "Merchant", "Amazon.com", "Shipped")])
     doc = run(tmp_path).to_dict()
     assert doc["channels"]["AFN"] == {"orders": 0, "defective_orders": 0, "rate": 0.0, "target": 0.01,
                                       "above_target": False, "negative_feedback": 0, "a_to_z_claims": 0,
-                                      "chargebacks": 0}
+                                      "chargebacks": 0, "covered": True,
+                                      "orders_cover": {"start": "2026-09-06", "end": "2026-11-04"},
+                                      "status": "under_target"}
 
 
 def test_default_window_ends_lag_days_before_the_latest_date(shop):
@@ -195,7 +198,7 @@ def test_v2_json_sets_the_default_window(shop):
 def test_json_document_has_exactly_the_design_fields(shop):
     doc = run(shop).to_dict()
     assert list(doc) == ["schema_version", "tool", "as_of", "window", "channels", "marketplaces", "causes",
-                         "excluded", "forecast", "amazon", "problems"]
+                         "excluded", "forecast", "amazon", "coverage", "problems"]
     assert list(doc["causes"]) == ["non_receipt", "damaged", "not_as_described", "poor_service", "unclassified"]
     assert set(doc["forecast"]["MFN"]) == {"under_target_on", "defect_free_orders_needed"}
     assert doc["amazon"] is None

@@ -36,18 +36,31 @@ def mask(text: str) -> str:
     return ORDER_ID.sub(lambda m: "***-*******-" + m.group(1)[-4:], text)
 
 
+STATUS_LABEL = {"above_target": "Above target", "under_target": "Under target",
+                "not_covered": "Not covered: no verdict", "no_orders": "No orders"}
+
+
 @dataclass(frozen=True)
 class ChannelRow:
     label: str
     orders: int
     defective_orders: int
     rate: str
-    above_target: bool
+    status: str  # above_target | under_target | not_covered | no_orders
     negative_feedback: int
     a_to_z_claims: int
     chargebacks: int
     amazon_rate: str | None = None
     amazon_status: str | None = None
+    orders_cover: str = ""  # the days the orders exports hold, when not the whole window
+
+    @property
+    def above_target(self) -> bool:
+        return self.status == "above_target"
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABEL[self.status]
 
 
 @dataclass(frozen=True)
@@ -151,6 +164,9 @@ class ReportContext:
     channels: list[ChannelRow]
     marketplaces: list[ChannelRow]
     headline: str
+    headline_tone: str  # bad | warn | good
+    banner: list[str]  # what the orders exports miss, with the dates of All Orders to export
+    banner_tone: str  # bad (a cell has no verdict) | warn (defects that could not be placed)
     reconciliation: list[Reconciliation]
     trend_svg: str | None
     trend_alt: str
@@ -204,20 +220,19 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
 
     def row(label: str, r: pd.Series, key: tuple[str, str] | None = None) -> ChannelRow:
         amazon_rate, amazon_status = amazon_figures.get(key, (None, None)) if key else (None, None)
-        return ChannelRow(label, int(r["orders"]), int(r["defective_orders"]), _pct(r["rate"]), bool(r["above_target"]),
+        status = "no_orders" if r["covered"] and not r["in_play"] else str(r["status"])
+        held = "" if r["covered"] else (
+            f"orders exports hold {_day(r['cover_start'])} to {_day(r['cover_end'])}" if pd.notna(r["cover_start"])
+            else "no orders export holds it")
+        return ChannelRow(label, int(r["orders"]), int(r["defective_orders"]),
+                          "—" if status == "no_orders" else _pct(r["rate"]), status,
                           int(r["negative_feedback"]), int(r["a_to_z_claims"]), int(r["chargebacks"]),
-                          amazon_rate, amazon_status)
+                          amazon_rate, amazon_status, held)
 
     channels = [row("Seller-fulfilled (MFN)", a.channels.loc["MFN"], ("*", "MFN")),
                 row("FBA (AFN)", a.channels.loc["AFN"], ("*", "AFN"))]
-    markets = [row(f"{m} {ch}", r, (m, ch)) for (m, ch), r in a.marketplaces.iterrows()
-               if r["orders"] or r["defective_orders"]]
-    above = [c.label for c in channels if c.above_target]
-    above += [m.label for m in markets if m.above_target and len(markets) > 1]
-    headline = (f"Above Amazon's {RULES.target:.0%} target: {', '.join(above)}" if above
-                else f"Every channel and marketplace under Amazon's {RULES.target:.0%} target")
-    if not any(i.kind in ("feedback", "claims", "chargebacks", "defect_list", "defects") for i in a.dataset.inputs):
-        headline += " - but no feedback, A-to-z claims or chargebacks export was given, so no defect could be counted"
+    markets = [row(f"{m} {ch}", r, (m, ch)) for (m, ch), r in a.marketplaces.iterrows() if r["in_play"]]
+    headline = a.headline
 
     reconciliation = [
         Reconciliation(r.marketplace, r.channel, r.measure.replace("_", " "),
@@ -327,7 +342,8 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
     ctx = ReportContext(
         title="Order Defect Rate: evidence appendix",
         window=f"{_day(a.window.start)} to {_day(a.window.end)}", window_source=a.window.source,
-        as_of=_day(a.as_of), redacted=redact, channels=channels, marketplaces=markets, headline=headline,
+        as_of=_day(a.as_of), redacted=redact, channels=channels, marketplaces=markets, headline=headline.text,
+        headline_tone=headline.tone, banner=a.banner, banner_tone="bad" if a.not_covered else "warn",
         reconciliation=reconciliation, trend_svg=chart.svg if chart else None,
         trend_alt=chart.alt if chart else "No window is fully covered by the orders, so there is no trend.",
         forecasts=forecasts, drop_offs=drop_offs, causes=causes, appendix=appendix, excluded=excluded,

@@ -67,7 +67,7 @@ def assemble(files: list[Path], skipped: list[Path], names: dict[Path, str], sni
                 current = p.data["marketplace"] if "marketplace" in p.data else pd.Series(index=p.data.index, dtype="str")
                 p.data["marketplace"] = current.fillna(joined)
         infos[p.sniff.path] = _info(p.sniff, rows=p.rows, used=len(p.data), date_format=fmt, note=p.note,
-                                    marketplace=_domain(mk) if mk else _joined_marketplace(p, orders))
+                                    marketplace=_domain(mk) if mk else ", ".join(_joined_marketplaces(p, orders)) or None)
         (ledger_parts if p.table == "ledger" else defects_parts).append(p.data)
 
     ledger = _concat("ledger", ledger_parts).drop_duplicates(
@@ -112,11 +112,26 @@ def order_markets(orders: OrderSet, ids: pd.Series) -> pd.Series:
     return out.where(out != UNKNOWN_MARKETPLACE)
 
 
-def _joined_marketplace(p: Pending, orders: OrderSet) -> str | None:
+def _joined_marketplaces(p: Pending, orders: OrderSet) -> list[str]:
+    """The marketplaces of this file's orders that the orders exports hold."""
+    if p.table != "defects" or not len(p.data) or not len(orders):
+        return []
+    return sorted(str(m) for m in order_markets(orders, p.data["order_id"]).dropna().unique())
+
+
+def _main_marketplace(p: Pending, orders: OrderSet) -> str | None:
+    """The marketplace most of this file's orders found in the orders exports are on."""
     if p.table != "defects" or not len(p.data) or not len(orders):
         return None
     joined = order_markets(orders, p.data["order_id"]).dropna()
-    return joined.mode().iloc[0] if len(joined) else None
+    return str(joined.mode().iloc[0]) if len(joined) else None
+
+
+def _joined_marketplace(p: Pending, orders: OrderSet) -> str | None:
+    """The one marketplace of every order of this file found in the orders exports (None when
+    they are on several: a row whose order is not found cannot be told which)."""
+    joined = _joined_marketplaces(p, orders)
+    return joined[0] if len(joined) == 1 else None
 
 
 def _resolve_dates(p: Pending, orders: OrderSet, date_format: str | None, market) -> str | None:
@@ -124,8 +139,8 @@ def _resolve_dates(p: Pending, orders: OrderSet, date_format: str | None, market
     shown = None
     for name, col in p.dates.items():
         hint = col.marketplace_format  # the header's language
-        if hint is None and p.sniff.kind == "feedback":  # else the marketplace of its orders
-            joined = _joined_marketplace(p, orders)
+        if hint is None and p.sniff.kind == "feedback":  # else the marketplace most of its orders are on
+            joined = _main_marketplace(p, orders)
             if joined and joined.casefold() in BY_DOMAIN:
                 hint = BY_DOMAIN[joined.casefold()].date_format
         col = DateColumn(col.path, col.column, col.values, col.lines, hint, col.explicit_format)
@@ -190,8 +205,8 @@ def _norm(value: object) -> str:
 def _unplaceable(defects: pd.DataFrame, orders: OrderSet, problems: Problems) -> None:
     """Defects whose order date is unknown cannot be put in a window; say which orders to export.
 
-    A buyer can leave feedback or file a claim up to about 90 days after the order, so the
-    order was placed in the 90 days before the defect's own date."""
+    A buyer can leave feedback or file a claim up to about 90 days after the order
+    (``RULES.order_to_defect_days``), so the order was placed in those days before the defect's own date."""
     if defects.empty:
         return
     unknown = defects[order_days(orders, defects["order_id"]).isna().to_numpy() & defects["order_date"].isna().to_numpy()]
@@ -199,7 +214,7 @@ def _unplaceable(defects: pd.DataFrame, orders: OrderSet, problems: Problems) ->
         return
     if not len(orders):
         first, last = defects["event_date"].min(), defects["event_date"].max()
-        span = (f" placed from {(first - pd.Timedelta(days=90)).date()} to {last.date()}"
+        span = (f" placed from {(first - pd.Timedelta(days=rules.RULES.order_to_defect_days)).date()} to {last.date()}"
                 if pd.notna(first) else "")
         problems.add(
             ", ".join(sorted(set(defects["source"]))), None, None, None, "orders_missing",
@@ -209,7 +224,7 @@ def _unplaceable(defects: pd.DataFrame, orders: OrderSet, problems: Problems) ->
         return
     for row in unknown.itertuples(index=False):
         if pd.notna(row.event_date):
-            since = (row.event_date - pd.Timedelta(days=90)).date()
+            since = (row.event_date - pd.Timedelta(days=rules.RULES.order_to_defect_days)).date()
             hint = f"export All Orders placed from {since} to {row.event_date.date()} to place it"
         else:
             hint = "export All Orders covering its order date to place it"
