@@ -342,6 +342,11 @@ def analyze(
                      f"no {gap.marketplace} orders from {gap.start} to {gap.end}, in an export that has about "
                      f"{gap.per_day:.1f} a day: if the export misses these days, export All Orders for them "
                      "(a listing or the account switched off would explain it too)", "warning")
+    for source, day in cover.by_update.items():
+        problems.add(source, None, "last-updated-date", None, "orders_by_update",
+                     f"an All Orders export by last-update date: it holds every order placed from {day} on; "
+                     "before that, only orders updated later, so those days are not counted as covered "
+                     "(the export by order date holds them all)", "warning")
     in_play = m.cells_in_play(counts, placed, dataset.amazon_metrics)
     unplaced = m.unplaced_defects(placed, window, cover)
     channels = m.rates(counted, orders_window, ["channel"])

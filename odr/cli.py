@@ -160,6 +160,10 @@ def _detect(inputs: list[Path], options: dict[str, Any]) -> list[dict[str, Any]]
     results: dict[Path, dict[str, Any]] = {}
     usable: list[Path] = []
     for path, s in zip(files, sniffs, strict=True):
+        if isinstance(s, Sniff) and s.set_aside:
+            results[path] = {"path": str(path), "kind": s.kind, "encoding": s.encoding, "compression": s.compression,
+                             "title": s.title, "note": f"not an ODR input: {s.why}"}
+            continue
         if isinstance(s, Sniff):
             usable.append(path)
             continue
@@ -240,7 +244,8 @@ def _print_detect(results: list[dict[str, Any]]) -> None:
     console.print(table)
     for r in results:
         if r.get("note") and (r.get("kind") != "skipped" or r["note"].startswith("not read:")):
-            console.print(f"{Path(r['path']).name}: {r['note']}", markup=False, highlight=False)
+            what = f" ({r['title']})" if r.get("title") else ""
+            console.print(f"{Path(r['path']).name}{what}: {r['note']}", markup=False, highlight=False)
         if r.get("map_snippet"):
             console.print(f"\n{Path(r['path']).name} is not an export odr recognizes. If it is one, "
                           "edit this map, save it as map.toml and pass --map map.toml:\n", markup=False)
@@ -341,6 +346,7 @@ def metrics(
     try:
         overrides = _overrides(causes_file)
         data = _load(inputs, map_file, date_format, marketplace, encoding, detail=False)
+        _print_skipped(data)
         from odr.analysis import analyze  # after load: pandas imports while the orders parse
 
         analysis = analyze(data, window_end=window_end, window_days=window_days, lag_days=lag_days,
@@ -611,6 +617,7 @@ def _make_report(paths: list[Path], out: Path, formats: tuple[str, ...], redact:
     status = err.status if err.is_terminal else (lambda text: nullcontext())
     with status("Reading the exports..."):
         data = _load(paths, map_file, date_format, marketplace, encoding, detail=True)
+    _print_skipped(data)
     from odr.analysis import analyze
     from odr.report import write_report
 
@@ -628,6 +635,21 @@ def _make_report(paths: list[Path], out: Path, formats: tuple[str, ...], redact:
         written.files.update(pdf.files)
         written.skipped.update(pdf.skipped)
     return analysis, written
+
+
+def _print_skipped(data: Any) -> None:
+    """One line on stderr per input file that was not read, and why (stdout may be --json).
+    Files skipped by their names alone (a README, a script, a picture) go unmentioned."""
+    for info in data.inputs:
+        by_name = info.kind == "skipped" and (info.note or "").startswith("not an export (by its name)")
+        if (info.kind == "skipped" or info.kind in _set_aside()) and not by_name:
+            typer.echo(f"odr: skipped {info.path}: {info.note}", err=True)
+
+
+def _set_aside() -> frozenset[str]:
+    from odr.sources.aliases import SET_ASIDE
+
+    return SET_ASIDE
 
 
 def _print_verdict(a: Any) -> None:

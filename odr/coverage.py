@@ -65,6 +65,7 @@ class Coverage:
     gaps: list[Gap] = field(default_factory=list)
     first: np.datetime64 | None = None  # day 0 of `days`
     days: dict[str, np.ndarray] = field(default_factory=dict)  # marketplace -> covered, per day from `first`
+    by_update: dict[str, np.datetime64] = field(default_factory=dict)  # exports by last update -> first full day
 
     @property
     def marketplaces(self) -> list[str]:
@@ -143,14 +144,28 @@ def coverage(orders: OrderSet) -> Coverage:
         if not len(busy):
             continue
         file_first, file_last = int(busy[0]), int(busy[-1])
+        update = orders.first_update.get(source_name)
+        if update is not None:
+            # An export by last update holds the orders updated in its range: from its first
+            # update day on, every order placed; before it, only orders updated later (a
+            # return, a refund). Those thin days are not covered. An export by order date has
+            # its first update within days of its first order, and no thinning before it.
+            u = int((np.datetime64(update, "D") - start_day).astype(int))
+            if file_first < u <= file_last:
+                totals = per_file.sum(axis=0)
+                lead = u - file_first
+                after = min(lead, file_last - u + 1)
+                if totals[file_first:u].sum() / lead < 0.5 * totals[u:u + after].sum() / after:
+                    out.by_update[source_name] = start_day + u
+                    file_first = u
         file_days = file_last - file_first + 1
         for m, market_name in enumerate(markets):
             counts = per_file[m]
-            present = np.flatnonzero(counts)
+            present = np.flatnonzero(counts[file_first:]) + file_first
             if not len(present):
                 continue
             lo, hi = int(present[0]), int(present[-1])
-            total = int(counts.sum())
+            total = int(counts[file_first:].sum())
             # Quiet edges: likely at the rate this marketplace sells across the whole download?
             across = total / file_days
             start = file_first if (lo - file_first) * across <= _QUIET else lo

@@ -12,7 +12,7 @@ This module imports numpy and pyarrow only; pandas is imported where a DataFrame
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -88,6 +88,9 @@ class OrderSet:
     source: Codes  # which export the order's row came from
     detail: pa.Table | None = None  # skus, asins, ship_service_level, ship_country (odr report)
     lookup: tuple[np.ndarray, np.ndarray] | None = None  # keys sorted, and where each one is
+    # Each export's earliest last-updated day ('YYYY-MM-DD'), by source: an export by last
+    # update holds every order of a day only from that day on (see odr.coverage).
+    first_update: dict[str, str] = field(default_factory=dict)
 
     @staticmethod
     def empty() -> OrderSet:

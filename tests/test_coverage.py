@@ -196,3 +196,28 @@ def test_the_chart_draws_uncovered_windows_apart_and_leaves_them_out_of_its_capt
     assert "from 2.00% (window ending 2026-10-06)" in chart.alt and "5.00%" not in chart.alt
     assert "grey dotted line marks windows the orders exports do not fully cover" in chart.alt
     assert chart.svg.count("stroke: #9a9a9a") >= 1  # the uncovered stretch, in grey
+
+
+def test_an_export_by_last_update_covers_only_from_its_first_update(tmp_path):
+    # By last update, 2026-09-20 on: every order placed since, and a few older orders updated
+    # later (returns, refunds). Its first purchase day is in August, but August is not held.
+    header = "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\tfulfillment-channel\tsales-channel\n"
+    lines, n = [], 1
+    for day in pd.date_range("2026-08-01", "2026-11-18"):
+        count = 5 if day >= pd.Timestamp("2026-09-20") else (1 if day.day % 3 == 0 else 0)
+        for _ in range(count):
+            updated = max(day + pd.Timedelta(days=2), pd.Timestamp("2026-09-20"))
+            lines.append(f"{oid(n)}\t{day:%Y-%m-%d}T10:00:00+00:00\t{updated:%Y-%m-%d}T10:00:00+00:00\tShipped\t"
+                         "Merchant\tAmazon.com")
+            n += 1
+    (tmp_path / "orders.txt").write_text(header + "\n".join(lines) + "\n")
+    a = analyze(tmp_path, window_end="2026-11-15")  # window 2026-09-17 .. 2026-11-15
+    assert a.channels.loc["MFN", "status"] == "not_covered"
+    assert a.to_export()[0]["start"] == "2026-09-17" and a.to_export()[0]["end"] == "2026-09-19"
+    assert "orders_by_update" in set(a.problems["check"])
+    # By order date from 2026-09-17, every day whole, updated days later: covered.
+    by_date = [f"{oid(n)}\t{day:%Y-%m-%d}T10:00:00+00:00\t{day + pd.Timedelta(days=3):%Y-%m-%d}T10:00:00+00:00\t"
+               "Shipped\tMerchant\tAmazon.com" for n, day in enumerate(pd.date_range("2026-09-17", "2026-11-18"), 1)]
+    (tmp_path / "orders.txt").write_text(header + "\n".join(by_date) + "\n")
+    b = analyze(tmp_path, window_end="2026-11-15")
+    assert b.channels.loc["MFN", "status"] == "under_target" and "orders_by_update" not in set(b.problems["check"])

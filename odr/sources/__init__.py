@@ -63,9 +63,9 @@ def load(
     given = named(paths)
     names = source_names(files + skipped)
     found: dict[Path, Problems] = {path: Problems() for path in files}  # each file's problems, in file order
-    unread: dict[Path, str] = {}  # files skipped, and why
+    unread: dict[Path, tuple[str, str]] = {}  # files not read: (kind, why)
     for path, twin in _identical(files).items():
-        unread[path] = f"identical to {names[twin]}; read once"
+        unread[path] = ("skipped", f"identical to {names[twin]}; read once")
     sniffs: list[Sniff] = []
     for path in files:
         if path in unread:
@@ -78,10 +78,24 @@ def load(
             # Found in a folder, not named: list it and go on, rather than stop on a stray file.
             found[path].add(names[path], None, None, None, "not_an_export",
                             f"skipped: {error.message}" + (f". {error.fix}" if error.fix else ""), "warning")
-            unread[path] = f"not read: {error.message}"
+            unread[path] = ("skipped", f"not read: {error.message}")
             continue
         s.source = names[path]
+        if s.set_aside:
+            # A download odr knows and never counts (a Returns report, a workbook...): named or
+            # found in a folder, it is listed with the reason and the run goes on.
+            found[path].add(names[path], None, None, None, "set_aside",
+                            f"{s.title}, not an ODR input, not read: {s.why}", "warning")
+            unread[path] = (s.kind, f"{s.title}, not an ODR input: {s.why}")
+            continue
         sniffs.append(s)
+    if not sniffs:
+        raise OdrError(
+            "nothing here is an export odr reads: " + "; ".join(
+                f"{names[p]}: {why.removeprefix('not read: ')}" for p, (_, why) in unread.items()),
+            fix="give the All Orders report and the feedback, A-to-z claims and chargeback downloads "
+            "(`odr detect` shows what each file is)",
+        )
     with ThreadPoolExecutor(WORKERS, thread_name_prefix="odr-orders") as pool:
         jobs = {s.path: OrdersJob(s, detail=detail, pool=pool) for s in sniffs if s.kind == "orders"}
         try:

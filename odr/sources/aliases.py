@@ -21,6 +21,27 @@ class KindSpec:
 
 
 @dataclass(frozen=True)
+class Lookalike:
+    """A download that shares columns with an ODR input (odr/data/lookalikes.toml)."""
+
+    kind: str
+    title: str
+    report: str
+    columns: tuple[str, ...] = ()  # normalized headers that must all be present
+    words: tuple[str, ...] = ()  # texts that must each occur in some header
+    read_as: str | None = None  # an ODR kind it is a variant of, read as such
+    why: str = ""  # why it is no ODR input
+    preamble: bool = False  # its header may follow a few lines of notes
+    match: str | None = None  # recognized by its bytes, not a header (workbook, zip, xml, ...)
+
+    def fits(self, normalized: list[str]) -> bool:
+        if self.match or not (self.columns or self.words):
+            return False
+        names = set(normalized)
+        return all(c in names for c in self.columns) and all(any(w in h for h in normalized) for w in self.words)
+
+
+@dataclass(frozen=True)
 class Marketplace:
     id: str
     domain: str
@@ -46,7 +67,22 @@ def _kinds() -> dict[str, KindSpec]:
     return out
 
 
+def _lookalikes() -> dict[str, Lookalike]:
+    out = {}
+    for kind, spec in _load("lookalikes.toml").items():
+        out[kind] = Lookalike(
+            kind=kind, title=spec["title"], report=spec["report"],
+            columns=tuple(normalize_header(c) for c in spec.get("columns", ())),
+            words=tuple(normalize_header(w) for w in spec.get("words", ())),
+            read_as=spec.get("read_as"), why=spec.get("why", ""), preamble=bool(spec.get("preamble", False)),
+            match=spec.get("match"),
+        )
+    return out
+
+
 ALIASES: dict[str, KindSpec] = _kinds()
+LOOKALIKES: dict[str, Lookalike] = _lookalikes()
+SET_ASIDE = frozenset(k for k, v in LOOKALIKES.items() if v.read_as is None)  # kinds never read
 MARKETPLACES: dict[str, Marketplace] = {
     mid: Marketplace(id=mid, **spec) for mid, spec in _load("marketplaces.toml").items()
 }

@@ -23,9 +23,9 @@ from odr.sources.tables import Pending, read_table
 
 
 def assemble(files: list[Path], skipped: list[Path], names: dict[Path, str], sniffs: list[Sniff],
-             jobs: dict[Path, OrdersJob], found: dict[Path, Problems], unread: dict[Path, str], *,
+             jobs: dict[Path, OrdersJob], found: dict[Path, Problems], unread: dict[Path, tuple[str, str]], *,
              date_format: str | None, market, encoding: str | None) -> Dataset:
-    infos = {path: InputFile(path=path, kind="skipped", note=note) for path, note in unread.items()}
+    infos = {path: InputFile(path=path, kind=kind, note=note) for path, (kind, note) in unread.items()}
     pendings: list[Pending] = []
     amazon: list[pd.DataFrame] = []
     account: dict[str, object] = {}
@@ -248,6 +248,8 @@ def _merge_account(a: dict, b: dict) -> dict:
 
 def _info(s: Sniff, *, rows: int, used: int, date_format: str | None = None,
           note: str | None = None, marketplace: str | None = None) -> InputFile:
+    if s.variant:
+        note = f"{s.variant}, read as {s.kind}" + (f"; {note}" if note else "")
     return InputFile(
         path=s.path, kind=s.kind, encoding=s.encoding, compression=s.compression,
         delimiter=s.delimiter, marketplace=marketplace or _domain(s.marketplace),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from odr.errors import InputNotFound, UnreadableInput, UnrecognizedInput
 from odr.sources import text as tx
-from odr.sources.aliases import ALIASES, KindSpec, marketplace
+from odr.sources.aliases import ALIASES, LOOKALIKES, SET_ASIDE, KindSpec, marketplace
 from odr.sources.mapping import ColumnMap, MapEntry
 
 ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
@@ -55,6 +55,20 @@ class Sniff:
     by_shape: bool = False
     encoding_given: bool = False  # the user named the encoding: never second-guess it
     source: str = ""  # the name problems and provenance use (see source_names)
+    variant: str | None = None  # a named variant of its kind, e.g. 'Archived Orders'
+    why: str | None = None  # for a download set aside (see SET_ASIDE): why it is no ODR input
+
+    @property
+    def set_aside(self) -> bool:
+        """A look-alike download odr recognizes and never reads (odr/data/lookalikes.toml)."""
+        return self.kind in SET_ASIDE
+
+    @property
+    def title(self) -> str:
+        """What the file is, in words: 'orders', 'Returns report', 'orders (Archived Orders)'."""
+        if self.kind in LOOKALIKES:
+            return LOOKALIKES[self.kind].title
+        return f"{self.kind} ({self.variant})" if self.variant else self.kind
 
     def __post_init__(self) -> None:
         if not self.source:
@@ -125,12 +139,18 @@ def sniff(path: Path, colmap: ColumnMap | None = None, *, encoding: str | None =
     """Detect one file. Raises UnreadableInput or UnrecognizedInput with the fix."""
     entry = colmap.entry_for(path) if colmap else None
     head, compression = tx.read_head(path)
+    if (binary := _by_bytes(head, path)) and not entry:
+        return _aside(path, binary, compression=compression)
     tx.check_not_binary(head, path)
     enc = (entry.encoding if entry else None) or encoding or tx.guess_encoding(head, partial=True)
     text = head.decode(enc, errors="replace").lstrip("\ufeff")
     if not text.strip():
         raise UnreadableInput("the file holds only blank lines", path=path, fix="download the export again")
     if text.lstrip()[:1] in "{[" and not entry:
+        if _JSON_SCHEMA.search(text[:4096]):
+            return _aside(path, "v2_schema", enc, compression)
+        if _ODR_SUMMARY.search(text[:4096]):
+            return _aside(path, "odr_summary", enc, compression)
         if "performanceMetric" in text or "orderDefectRate" in text or "accountStatuses" in text:
             return Sniff(path, "performance", enc, compression)
         raise UnrecognizedInput(
@@ -138,8 +158,16 @@ def sniff(path: Path, colmap: ColumnMap | None = None, *, encoding: str | None =
             path=path,
             fix="give the GET_V2_SELLER_PERFORMANCE_REPORT document as downloaded",
         )
+    if text.lstrip()[:1] == "<" and not entry:
+        return _aside(path, "xml_report", enc, compression)
     header_line = tx.first_line(text)
     delimiter = (entry.delimiter if entry and entry.delimiter else None) or tx.sniff_delimiter(header_line)
+    if delimiter is None or not entry and not _fits_any(header_line, delimiter):
+        # Payments' date range report opens with a few lines of notes before its header.
+        for line in text.splitlines()[1:_PREAMBLE_LINES]:
+            kind = _preamble_kind(line)
+            if kind:
+                return _aside(path, kind, enc, compression, delimiter=tx.sniff_delimiter(line))
     if delimiter is None:
         raise UnrecognizedInput(
             "not an export odr knows: its first line has no tab or comma separated columns",
@@ -157,13 +185,58 @@ def sniff(path: Path, colmap: ColumnMap | None = None, *, encoding: str | None =
         sniffed.fields = _mapped_fields(entry, table.header, path)
         sniffed.marketplace = _marketplace_id(entry.marketplace)
         return sniffed
+    norm = [tx.normalize_header(h) for h in table.header]
+    lookalike = next((spec for spec in LOOKALIKES.values() if spec.fits(norm)), None)
+    if lookalike is not None and lookalike.read_as is None:
+        sniffed.kind, sniffed.why = lookalike.kind, lookalike.why
+        return sniffed
     kind, fields, language, by_shape = recognize(table.header, table.rows[:50], path)
     sniffed.kind, sniffed.fields, sniffed.language, sniffed.by_shape = kind, fields, language, by_shape
+    if lookalike is not None and lookalike.read_as == kind:
+        sniffed.variant = lookalike.title
     if language:
         sniffed.marketplace = next(
             (m.id for m in _marketplaces_with_header(language)), None
         )
     return sniffed
+
+
+_PREAMBLE_LINES = 20
+_JSON_SCHEMA = re.compile(r'"\$schema"\s*:')
+_ODR_SUMMARY = re.compile(r'"schema_version"\s*:\s*\d+\s*,\s*"tool"\s*:\s*\{\s*"name"\s*:\s*"odr"')
+
+
+def _by_bytes(head: bytes, path: Path) -> str | None:
+    """A workbook or archive, told by its first bytes (and, for a ZIP, its name)."""
+    if head.startswith(tx.ZIP_MAGIC):
+        start = head[:8192]
+        spreadsheet = (b"xl/" in start or b"[Content_Types].xml" in start or b"opendocument.spreadsheet" in start
+                       or path.suffix.casefold() in (".xlsx", ".xlsm", ".ods"))
+        return "workbook" if spreadsheet else "archive"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # the old binary Office format: an .xls workbook
+        return "workbook"
+    return None
+
+
+def _aside(path: Path, kind: str, encoding: str | None = None, compression: str | None = None,
+           delimiter: str | None = None) -> Sniff:
+    return Sniff(path, kind, encoding, compression, delimiter, why=LOOKALIKES[kind].why)
+
+
+def _fits_any(line: str, delimiter: str) -> bool:
+    """Whether a header line names columns of some kind odr knows (an ODR input or a look-alike)."""
+    norm = [tx.normalize_header(h) for h in tx.split_rows(line + "\n", delimiter).header]
+    if any(spec.fits(norm) for spec in LOOKALIKES.values()):
+        return True
+    return any(all(r in match_fields(ALIASES[k], norm) for r in ALIASES[k].required) for k in ALIASES)
+
+
+def _preamble_kind(line: str) -> str | None:
+    delimiter = tx.sniff_delimiter(line)
+    if delimiter is None:
+        return None
+    norm = [tx.normalize_header(h) for h in tx.split_rows(line + "\n", delimiter).header]
+    return next((k for k, spec in LOOKALIKES.items() if spec.preamble and spec.fits(norm)), None)
 
 
 def _marketplaces_with_header(language: str):

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 ORDER_ID_PATTERN = r"^\d{3}-\d{7}-\d{7}$"
 CORE = ("order_id", "purchase_date", "channel", "marketplace", "order_status")
+UPDATED = "last_updated"  # only its earliest day is kept (see first_update)
 DETAIL = ("sku", "asin", "ship_service_level", "ship_country")
 CATEGORICAL = ("channel", "marketplace", "order_status", "ship_service_level", "ship_country")
 _DICT = pa.dictionary(pa.int32(), pa.string())
@@ -76,18 +77,22 @@ class Part:
     parsed: int  # rows the parser produced (usable or not): positions of issues count these
     issues: list[Issue] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)  # raw rows of the wrong width
+    first_update: str | None = None  # earliest last-updated-date, 'YYYY-MM-DD'
 
     def take(self, where: np.ndarray) -> Part:
         detail = self.detail.take(pa.array(np.flatnonzero(where))) if self.detail is not None else None
         return Part(self.key[where], self.seconds[where], self.channel[where], self.market.take(where),
-                    self.status.take(where), detail, self.parsed, self.issues, self.invalid)
+                    self.status.take(where), detail, self.parsed, self.issues, self.invalid, self.first_update)
 
     @staticmethod
     def concat(parts: list[Part], parsed: int = 0) -> Part:
+        updates = [p.first_update for p in parts if p.first_update]
+        first_update = min(updates) if updates else None
         parts = [p for p in parts if len(p.key)] or parts[:1]  # an empty file has no say on detail
         if len(parts) == 1:
             one = parts[0]
-            return Part(one.key, one.seconds, one.channel, one.market, one.status, one.detail, parsed)
+            return Part(one.key, one.seconds, one.channel, one.market, one.status, one.detail, parsed,
+                        first_update=first_update)
         details = [p.detail for p in parts if p.detail is not None]
         return Part(
             np.concatenate([p.key for p in parts]) if parts else np.zeros(0, np.int64),
@@ -95,7 +100,7 @@ class Part:
             np.concatenate([p.channel for p in parts]) if parts else np.zeros(0, np.int8),
             Codes.concat([p.market for p in parts]), Codes.concat([p.status for p in parts]),
             pa.concat_tables(details) if details and len(details) == len(parts) else None,
-            parsed,
+            parsed, first_update=first_update,
         )
 
 
@@ -127,7 +132,7 @@ class OrdersJob:
 
     def __init__(self, sniffed: Sniff, *, detail: bool, pool: ThreadPoolExecutor) -> None:
         self.sniffed, self.detail, self.pool = sniffed, detail, pool
-        self.wanted = [f for f in (*CORE, *(DETAIL if detail else ())) if f in sniffed.fields]
+        self.wanted = [f for f in (*CORE, UPDATED, *(DETAIL if detail else ())) if f in sniffed.fields]
         self.quoted = sniffed.delimiter != "\t" or bool(sniffed.header[:1] and sniffed.header[0].startswith('"'))
         self._start(sniffed.encoding or "utf-8")
 
@@ -328,7 +333,8 @@ def compact(table: pa.Table, *, detail: bool) -> Part:
     status = _stripped(_codes(table["order_status"])) if "order_status" in table.column_names \
         else Codes.empty(n)
     extra = _detail(table) if detail else None
-    part = Part(key, seconds, channel_code, market, status, extra, n, issues)
+    part = Part(key, seconds, channel_code, market, status, extra, n, issues,
+                first_update=_first_day(table[UPDATED]) if UPDATED in table.column_names else None)
     if not ok.all():
         part = part.take(ok)
     if not detail and len(part.key) > 1:
@@ -340,6 +346,21 @@ def compact(table: pa.Table, *, detail: bool) -> Part:
         if not first.all():
             part = part.take(first)
     return part
+
+
+def _first_day(values: pa.ChunkedArray) -> str | None:
+    """The earliest 'YYYY-MM-DD' among ISO-8601 timestamps (text), ignoring what is no date."""
+    import pyarrow.compute as pc
+
+    days = pc.utf8_slice_codeunits(pc.utf8_trim_whitespace(values), 0, 10)
+    first = pc.min(days).as_py()
+    if first is None or _ISO_DAY.fullmatch(first):
+        return first
+    first = pc.min(days.filter(pc.match_substring_regex(days, _ISO_DAY.pattern))).as_py()
+    return first
+
+
+_ISO_DAY = __import__("re").compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _one_chunk(values: pa.ChunkedArray, type_: pa.DataType) -> pa.Array:
@@ -652,8 +673,9 @@ def collapse(reads: list[OrdersRead]) -> OrderSet:
             "ship_service_level": flat.detail["ship_service_level"].filter(pa.array(keep)),
             "ship_country": flat.detail["ship_country"].filter(pa.array(keep)),
         })
+    updated = {r.source: r.rows.first_update for r in reads if r.rows.first_update}
     return OrderSet(flat.key[keep], flat.seconds[keep], flat.channel[keep], flat.market.take(keep),
-                    flat.status.take(keep), source.take(keep), detail, lookup)
+                    flat.status.take(keep), source.take(keep), detail, lookup, first_update=updated)
 
 
 def _joined_per_order(key: np.ndarray, values: pa.ChunkedArray, keys: np.ndarray) -> pa.Array:

@@ -90,8 +90,11 @@ def test_a_json_that_is_not_a_performance_report(tmp_path):
 def test_xlsx_is_named_as_a_workbook(tmp_path):
     path = tmp_path / "claims.xlsx"
     path.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
-    with pytest.raises(UnreadableInput, match="ZIP archive"):
-        sniff(path)
+    s = sniff(path)
+    assert (s.kind, s.set_aside) == ("workbook", True) and "tab-delimited text" in s.why
+    other = tmp_path / "exports.zip"
+    other.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    assert sniff(other).kind == "archive"
 
 
 def test_folder_reads_every_export_and_skips_docs_and_hidden_files(tmp_path, fx):
