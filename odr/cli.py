@@ -36,8 +36,10 @@ MapOption = Annotated[
     Path | None, typer.Option("--map", help="TOML column map for exports with unknown headers.")
 ]
 DateFormatOption = Annotated[
-    str | None,
-    typer.Option("--date-format", help="Feedback date format when it is ambiguous, e.g. %m/%d/%y or %d/%m/%y."),
+    list[str] | None,
+    typer.Option("--date-format", help="Date format for the files whose own dates leave day and month open "
+                 "(feedback, claims, chargebacks, your ledger), e.g. %m/%d/%y or %d/%m/%y; FILE=FORMAT sets "
+                 "one file's format (a name or glob, e.g. 'ledger.csv=%d/%m/%Y'). Repeatable."),
 ]
 MarketplaceOption = Annotated[
     str | None,
@@ -282,7 +284,7 @@ def demo(
     _print_written(written)
 
 
-def _load(inputs: list[Path], map_file: Path | None, date_format: str | None, marketplace: str | None,
+def _load(inputs: list[Path], map_file: Path | None, date_format: list[str] | None, marketplace: str | None,
           encoding: str | None, *, detail: bool) -> Any:
     from odr.sources import load
 
@@ -606,7 +608,7 @@ def ledger(
 
 
 def _make_report(paths: list[Path], out: Path, formats: tuple[str, ...], redact: bool,
-                 overrides: dict[str, list[str]], map_file: Path | None, date_format: str | None,
+                 overrides: dict[str, list[str]], map_file: Path | None, date_format: list[str] | None,
                  marketplace: str | None, encoding: str | None, window: dict[str, Any]) -> Any:
     """Load, analyze and write, with a progress line on a terminal (large exports take a while)."""
     from contextlib import nullcontext

@@ -100,6 +100,8 @@ class InvalidValue(OdrError):
 class AmbiguousDates(OdrError):
     """Dates whose day/month order cannot be resolved from the file and its context."""
 
+    readings: list = []  # (format, parsed dates) of each reading that fits, for a caller that goes on
+
 
 class MappingError(OdrError):
     """A ``--map`` file that is malformed or names columns the export does not have."""

@@ -58,6 +58,8 @@ __all__ = [
 ]
 
 SELLER_COLUMNS: tuple[str, ...] = ("order_id", "status", "action_date", "action", "note", "evidence")
+# What only the seller writes about a remediation: any of it makes the row's status the seller's.
+SELLER_DETAIL: tuple[str, ...] = ("action_date", "action", "note", "evidence")
 # The seller's own causes, read back by odr.load as an override of the classifier: the tool
 # never writes it (a value it wrote would be read back as the seller's word).
 OVERRIDE_COLUMN = "causes"
@@ -137,52 +139,29 @@ class MergeReport:
 def fresh_rows(analysis: Analysis) -> pd.DataFrame:
     """One ledger row per defective order of `analysis`, context filled, sorted by order date.
 
-    Seller columns are empty except ``status``, inferred from the exports and marked
-    ``status_inferred = "yes"``: ``refunded`` when a counted A-to-z claim was granted or refunded,
-    else ``contacted`` when the seller publicly responded to the feedback, else ``open``.
-    Only the defects Amazon counts are read: a feedback the ledger records as removed is no
-    longer counted, so it infers nothing and the ledger's own status stays as the seller wrote it.
-    Every cell is text (dates as YYYY-MM-DD), as the CSV will hold it."""
+    Seller columns are empty except ``status``, inferred from the exports (see
+    :func:`inferred_statuses`) and marked ``status_inferred = "yes"``. Every cell is text (dates
+    as YYYY-MM-DD), as the CSV will hold it."""
     import pandas as pd
 
-    from odr.rules import RULES, normalize
     from odr.sources.tables import scrub
 
     orders = analysis.defective_orders
     if orders is None or len(orders) == 0:
         return _text_frame(LEDGER_COLUMNS, [])
-    ids = set(orders["order_id"].astype(str))
-    defects = analysis.defects
-    if "counted" in defects:
-        defects = defects[defects["counted"].fillna(False).astype(bool)]
-    defects = defects[defects["order_id"].astype(str).isin(ids)]
-    defects = defects.assign(_kind_rank=defects["kind"].map(_KIND_ORDER).fillna(9))
-    defects = defects.sort_values(["order_id", "event_date", "_kind_rank"], na_position="last", kind="stable")
-
+    defects = _counted_defects(analysis)
     events: dict[str, list[str]] = {}
     texts: dict[str, list[str]] = {}
-    rank: dict[str, int] = {}
     columns = [defects[c].tolist() if c in defects else [None] * len(defects)
-               for c in ("order_id", "kind", "event_date", "text", "response", "status")]
-    for order_id, kind, event_date, text, response, status in zip(*columns, strict=True):
+               for c in ("order_id", "kind", "event_date", "text")]
+    for order_id, kind, event_date, text in zip(*columns, strict=True):
         day = _day(event_date)
         events.setdefault(order_id, []).append(f"{kind} {day}" if day else str(kind))
         said = " ".join(str(text).split()) if _present(text) else ""
         if said and said not in texts.setdefault(order_id, []):
             texts[order_id].append(said)
-        found = _INFERRED_RANK["open"]
-        if kind == "negative_feedback" and _present(response) and str(response).strip():
-            found = _INFERRED_RANK["contacted"]
-        elif kind == "a_to_z_claim":
-            claim = normalize(status)
-            # Amazon-funded: Amazon paid, not the seller; claiming it as the seller's refund would
-            # overstate the remediation in an appeal.
-            if claim not in RULES.claim_excluded and "amazon" not in claim \
-                    and any(w in claim for w in _CLAIM_REFUNDED_WORDS):
-                found = _INFERRED_RANK["refunded"]
-        rank[order_id] = max(rank.get(order_id, 0), found)
+    inferred = inferred_statuses(analysis)
 
-    by_rank = {r: s for s, r in _INFERRED_RANK.items()}
     rows = []
     ordered = orders.assign(_day=pd.to_datetime(orders["order_day"])).sort_values(
         ["_day", "order_id"], na_position="last", kind="stable")
@@ -192,7 +171,7 @@ def fresh_rows(analysis: Analysis) -> pd.DataFrame:
         excerpt = _excerpt(" / ".join(texts.get(order_id, [])))
         rows.append({
             "order_id": order_id,
-            "status": by_rank[rank.get(order_id, 0)],
+            "status": inferred.get(order_id, "open"),
             "order_date": _day(row.get("order_day")),
             "channel": _cell(row.get("channel")),
             "marketplace": _cell(row.get("marketplace")),
@@ -207,6 +186,71 @@ def fresh_rows(analysis: Analysis) -> pd.DataFrame:
     # E-mails are removed when the exports are read; a ledger is shared, so make sure.
     frame["comment_excerpt"] = scrub(frame["comment_excerpt"])
     return frame
+
+
+def inferred_statuses(analysis: Analysis) -> dict[str, str]:
+    """What the exports tell of each defective order's remediation: ``refunded`` when a counted
+    A-to-z claim was granted or refunded (not Amazon-funded), else ``contacted`` when the seller
+    publicly responded to the feedback, else ``open``.
+
+    Only the defects Amazon counts are read: a feedback the ledger records as removed is no
+    longer counted, so it infers nothing and the ledger's own status stays as the seller wrote it."""
+    from odr.rules import RULES, normalize
+
+    orders = analysis.defective_orders
+    if orders is None or len(orders) == 0:
+        return {}
+    defects = _counted_defects(analysis)
+    rank = dict.fromkeys(orders["order_id"].astype(str), _INFERRED_RANK["open"])
+    columns = [defects[c].tolist() if c in defects else [None] * len(defects)
+               for c in ("order_id", "kind", "response", "status")]
+    for order_id, kind, response, status in zip(*columns, strict=True):
+        found = _INFERRED_RANK["open"]
+        if kind == "negative_feedback" and _present(response) and str(response).strip():
+            found = _INFERRED_RANK["contacted"]
+        elif kind == "a_to_z_claim":
+            claim = normalize(status)
+            # Amazon-funded: Amazon paid, not the seller; claiming it as the seller's refund would
+            # overstate the remediation in an appeal.
+            if claim not in RULES.claim_excluded and "amazon" not in claim \
+                    and any(w in claim for w in _CLAIM_REFUNDED_WORDS):
+                found = _INFERRED_RANK["refunded"]
+        rank[order_id] = max(rank.get(order_id, 0), found)
+    by_rank = {r: s for s, r in _INFERRED_RANK.items()}
+    return {order_id: by_rank[r] for order_id, r in rank.items()}
+
+
+def still_inferred(status: object, marker: object, typed: bool, inferred_now: str | None) -> bool:
+    """Whether a ledger row's status is still odr's inference, not the seller's remediation.
+
+    It is the seller's - recorded remediation, counted as done when its status is a done status
+    - as soon as the seller typed anything of it: an action, an action date, evidence or a note
+    (`typed`), or a status that is not what the exports tell now (a stronger one, or one the
+    exports cannot tell at all). Only a row odr marked, that nobody edited since, whose status
+    the exports still back (no stronger than what they tell now), stays inferred."""
+    from odr.rules import ledger_status
+
+    if typed or str(marker or "").strip().casefold() != INFERRED:
+        return False
+    if inferred_now is None:  # the order is no longer defective: nothing tells it now
+        return True
+    return _supported(ledger_status(status) or "", inferred_now)
+
+
+def seller_typed(row: dict[str, Any]) -> bool:
+    """Whether the seller wrote any remediation detail in this ledger row."""
+    return any(_present(row.get(name)) and str(row.get(name)).strip() for name in SELLER_DETAIL)
+
+
+def _counted_defects(analysis: Analysis) -> pd.DataFrame:
+    """The defects Amazon counts on the defective orders, by order, date and kind."""
+    ids = set(analysis.defective_orders["order_id"].astype(str))
+    defects = analysis.defects
+    if "counted" in defects:
+        defects = defects[defects["counted"].fillna(False).astype(bool)]
+    defects = defects[defects["order_id"].astype(str).isin(ids)]
+    defects = defects.assign(_kind_rank=defects["kind"].map(_KIND_ORDER).fillna(9))
+    return defects.sort_values(["order_id", "event_date", "_kind_rank"], na_position="last", kind="stable")
 
 
 _KIND_ORDER = {"negative_feedback": 0, "a_to_z_claim": 1, "chargeback": 2}
@@ -235,9 +279,10 @@ def merge(existing: pd.DataFrame | None, fresh: pd.DataFrame) -> tuple[pd.DataFr
       whose order is no longer defective is kept as it is, context included.
     - Context columns of rows whose order is in `fresh` are refreshed (a seller who typed into
       one loses that: they are the tool's).
-    - An inferred status only fills a status cell that is empty. ``status_inferred`` stays
-      ``yes`` only while the status is one the exports can tell (open, contacted, refunded) and
-      no stronger than what they tell now: a seller who changed it to anything else made it theirs.
+    - An inferred status only fills a status cell that is empty (in a row the seller wrote no
+      action, date, note or evidence in). ``status_inferred`` is recomputed every time (see
+      :func:`still_inferred`): it stays ``yes`` only while nobody edited the row and the exports
+      still back its status; a seller who typed anything in it made it theirs.
     - Orders in `fresh` but not in the ledger are appended after the existing rows, by order date.
 
     Columns keep the existing file's order; missing ledger columns are appended (seller ones
@@ -257,6 +302,8 @@ def merge(existing: pd.DataFrame | None, fresh: pd.DataFrame) -> tuple[pd.DataFr
             columns.append(name)
             where[name] = name
     fresh_where = _locate(fresh_cols)
+    from odr.rules import ledger_status
+
     fresh_by_id: dict[str, dict[str, str]] = {}
     for record in fresh.to_dict("records"):
         oid = _cell(record.get(fresh_where.get("order_id", "order_id"))).strip()
@@ -286,15 +333,16 @@ def merge(existing: pd.DataFrame | None, fresh: pd.DataFrame) -> tuple[pd.DataFr
                 row[where[name]] = new.get(name, "")
         inferred = new.get("status", "")
         status = row[status_col]
-        if not status.strip() and inferred:
+        typed = seller_typed({name: row[where[name]] for name in SELLER_DETAIL})
+        if not status.strip() and inferred and not typed:
             row[status_col] = inferred
             row[marker_col] = INFERRED
             filled += 1
         else:
-            was_marked = row[marker_col].strip().casefold() == INFERRED
-            still = _supported(status, inferred)
-            row[marker_col] = INFERRED if was_marked and still else ""
-            if was_marked and still and status.strip() != inferred:
+            # Recomputed every time: a row the seller edited is the seller's from then on.
+            still = still_inferred(status, row[marker_col], typed, inferred)
+            row[marker_col] = INFERRED if still else ""
+            if still and ledger_status(status) != inferred:
                 behind.append(oid)
         rows.append(row)
 

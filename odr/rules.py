@@ -23,6 +23,11 @@ def normalize(text: str | None) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", str(text).casefold()).split())
 
 
+def _word(text: str) -> str:
+    """normalize(), with underscores as spaces: 'Return_Authorized' is 'return authorized'."""
+    return normalize(text.replace("_", " "))
+
+
 @dataclass(frozen=True)
 class Rules:
     target: float
@@ -40,6 +45,7 @@ class Rules:
     chargeback_excluded: dict[str, str]
     ledger_statuses: tuple[str, ...]
     ledger_done: frozenset[str]
+    ledger_words: dict[str, str]  # normalized text a seller may type -> ledger status
     ledger_excludes: dict[str, tuple[str, str]]  # ledger status -> (defect kind, reason slug)
 
 
@@ -64,11 +70,20 @@ def _load() -> Rules:
         chargeback_excluded=norm_map(doc["chargebacks"]["excluded_statuses"]),
         ledger_statuses=tuple(doc["ledger"]["statuses"]),
         ledger_done=frozenset(doc["ledger"]["done_statuses"]),
+        ledger_words={**{_word(k): v for k, v in doc["ledger"]["synonyms"].items()},
+                      **{_word(s): s for s in doc["ledger"]["statuses"]}},
         ledger_excludes={k: (v["kind"], v["reason"]) for k, v in doc["ledger"]["excludes"].items()},
     )
 
 
 RULES = _load()
+
+
+def ledger_status(text: object) -> str | None:
+    """The ledger status a seller's text means ('Refunded', 'refund issued', 'Return authorised'
+    -> 'refunded', 'refunded', 'return_authorized'), or None for a word not understood."""
+    return RULES.ledger_words.get(_word(text)) if isinstance(text, str) else None
+
 _STRUCK_WORD = max(set.intersection(*(set(p.split()) for p in RULES.struck_through_phrases)), key=len)
 
 

@@ -129,7 +129,7 @@ def test_python_dash_m_odr():
     ("args", "line"),
     [
         (["--encoding", "bogus"], "odr: error: unknown encoding (value 'bogus'). Pass one such as utf-8, utf-16, cp1252, cp932 or latin-1"),
-        (["--date-format", "%Q"], "odr: error: not a date format (value '%Q'). Pass day, month and year fields, e.g. --date-format %d/%m/%y or %m/%d/%Y"),
+        (["--date-format", "%Q"], "odr: error: not a date format (value '%Q'). Pass day, month and year fields, e.g. --date-format %d/%m/%y or %m/%d/%Y, or FILE=FORMAT for one file (--date-format 'ledger.csv=%d/%m/%Y')"),
     ],
 )
 def test_bad_options_are_one_line_not_a_traceback(fx, args, line):

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from odr.causes import CAUSES
+from odr.ledger import inferred_statuses, seller_typed, still_inferred
 from odr.privacy import scrub
 from odr.rules import RULES
 
@@ -261,7 +262,15 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
 
     counted = a.defects[a.defects["counted"]]
     ledger = _latest_ledger(a.dataset.ledger)
-    done_statuses = RULES.ledger_done
+    inferred_now = inferred_statuses(a)
+
+    def remedy(order_id: str) -> tuple[str, bool, bool]:
+        """(status, inferred from the exports, done): what the seller typed is recorded remediation."""
+        entry = ledger.get(order_id, {})
+        status = _text(entry.get("status"))
+        inferred = bool(status) and still_inferred(status, entry.get("status_inferred"), seller_typed(entry),
+                                                   inferred_now.get(order_id))
+        return status, inferred, status in RULES.ledger_done and not inferred
 
     causes = []
     total = len(defective)
@@ -286,9 +295,7 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
                 quotes.append(Quote(oid(r.order_id), _excerpt(text)))
             if len(quotes) == 5:
                 break
-        entries = [ledger.get(o, {}) for o in mine["order_id"]]
-        done = sum(e.get("status", "") in done_statuses and _text(e.get("status_inferred")).casefold() != "yes"
-                   for e in entries)
+        done = sum(remedy(o)[2] for o in mine["order_id"])
         causes.append(CauseSection(slug, cause.title, cause.description, cause.amazon_wording, len(mine),
                                    f"{len(mine) / total:.0%}", top, quotes, done, len(mine) - done))
 
@@ -305,8 +312,7 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
             comment = "; ".join(p for e in r.evidence for p in _phrases(e))
         cause_lines = [f"{CAUSES[c].title}: {e}" for c, e in zip(r.causes, r.evidence, strict=True)]
         entry = ledger.get(r.order_id, {})
-        status = entry.get("status", "")
-        inferred = _text(entry.get("status_inferred")).casefold() == "yes"
+        status, inferred, done = remedy(r.order_id)
         appendix.append(AppendixRow(
             order_id=oid(r.order_id), order_date=_day(r.order_day), channel=r.channel, marketplace=r.marketplace,
             items="; ".join(x for x in (_text(r.skus), _text(r.asins)) if x),
@@ -315,7 +321,7 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
             if status else "none recorded",
             status_date=_day(entry.get("action_date")), action=_text(entry.get("action")),
             evidence=_text(entry.get("evidence")), leaves_window_on=_day(r.leaves_window_on),
-            done=status in done_statuses and not inferred,
+            done=done,
         ))
 
     excluded = [

@@ -33,7 +33,7 @@ PathArg = str | PathLike[str]
 def load(
     *inputs: PathArg | Iterable[PathArg],
     map: PathArg | ColumnMap | None = None,  # noqa: A002 - the CLI option's name
-    date_format: str | None = None,
+    date_format: str | list[str] | None = None,
     marketplace: str | None = None,
     encoding: str | None = None,
     detail: bool = True,
@@ -41,8 +41,8 @@ def load(
     """Read exports (files or folders) into a :class:`Dataset`.
 
     ``date_format`` (e.g. ``"%d/%m/%y"``) or ``marketplace`` (an id such as
-    ``"A1F83G8C2ARO7P"``, or ``"Amazon.co.uk"``) settle feedback dates that cannot be told
-    apart otherwise; ``map`` is a TOML column map for exports with unknown headers;
+    ``"A1F83G8C2ARO7P"``, or ``"Amazon.co.uk"``) settle dates that cannot be told apart
+    otherwise; ``"ledger.csv=%d/%m/%Y"`` (or a list of such) names one file's format; ``map`` is a TOML column map for exports with unknown headers;
     ``detail=False`` skips SKUs/ASINs/shipping columns of the orders (faster, for metrics only).
     """
     from odr.sources.orders import WORKERS, OrdersJob
@@ -125,7 +125,7 @@ def detect_files(
     return out
 
 
-def _check_options(date_format: str | None, encoding: str | None) -> None:
+def _check_options(date_format: str | list[str] | None, encoding: str | None) -> None:
     """Options that are themselves wrong stop at once, with the fix (never a traceback)."""
     import codecs
 
@@ -136,11 +136,13 @@ def _check_options(date_format: str | None, encoding: str | None) -> None:
             raise OdrError("unknown encoding", value=encoding,
                            fix="pass one such as utf-8, utf-16, cp1252, cp932 or latin-1") from None
     if date_format:
-        from odr.sources.dates import valid_format
+        from odr.sources.dates import DateOptions, valid_format
 
-        if not valid_format(date_format):
-            raise OdrError("not a date format", value=date_format,
-                           fix="pass day, month and year fields, e.g. --date-format %d/%m/%y or %m/%d/%Y")
+        for fmt in DateOptions.parse(date_format).formats():
+            if not valid_format(fmt):
+                raise OdrError("not a date format", value=fmt,
+                               fix="pass day, month and year fields, e.g. --date-format %d/%m/%y or %m/%d/%Y, "
+                               "or FILE=FORMAT for one file (--date-format 'ledger.csv=%d/%m/%Y')")
 
 
 def _identical(files: list[Path]) -> dict[Path, Path]:

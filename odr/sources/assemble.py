@@ -14,7 +14,8 @@ from odr import rules
 from odr.model import Dataset, InputFile, empty, frame, order_keys, text_isin
 from odr.orderset import UNKNOWN_MARKETPLACE, OrderSet
 from odr.sources.aliases import BY_DOMAIN
-from odr.sources.dates import DateColumn, human, resolve
+from odr.errors import AmbiguousDates
+from odr.sources.dates import DateColumn, DateOptions, human, parse, resolve
 from odr.sources.detect import Sniff
 from odr.sources.orders import OrdersJob, collapse
 from odr.sources.performance import read_performance
@@ -24,8 +25,9 @@ from odr.sources.tables import Pending, read_table
 
 def assemble(files: list[Path], skipped: list[Path], names: dict[Path, str], sniffs: list[Sniff],
              jobs: dict[Path, OrdersJob], found: dict[Path, Problems], unread: dict[Path, tuple[str, str]], *,
-             date_format: str | None, market, encoding: str | None) -> Dataset:
+             date_format: str | list[str] | None, market, encoding: str | None) -> Dataset:
     infos = {path: InputFile(path=path, kind=kind, note=note) for path, (kind, note) in unread.items()}
+    dates = DateOptions.parse(date_format)
     pendings: list[Pending] = []
     amazon: list[pd.DataFrame] = []
     account: dict[str, object] = {}
@@ -58,7 +60,7 @@ def assemble(files: list[Path], skipped: list[Path], names: dict[Path, str], sni
 
     defects_parts, ledger_parts = [], []
     for p in pendings:
-        fmt = _resolve_dates(p, orders, date_format, market)
+        fmt = _resolve_dates(p, orders, dates, market, problems)
         mk = p.sniff.marketplace
         if p.table == "defects" and not mk and len(p.data):
             # A file's rows share its marketplace: the one its known orders were placed on.
@@ -119,11 +121,12 @@ def _joined_marketplaces(p: Pending, orders: OrderSet) -> list[str]:
     return sorted(str(m) for m in order_markets(orders, p.data["order_id"]).dropna().unique())
 
 
-def _main_marketplace(p: Pending, orders: OrderSet) -> str | None:
+def _main_marketplace(p: Pending, orders: OrderSet, ids: pd.Series | None = None) -> str | None:
     """The marketplace most of this file's orders found in the orders exports are on."""
-    if p.table != "defects" or not len(p.data) or not len(orders):
+    ids = p.data["order_id"] if ids is None else ids
+    if not len(ids) or not len(orders):
         return None
-    joined = order_markets(orders, p.data["order_id"]).dropna()
+    joined = order_markets(orders, ids).dropna()
     return str(joined.mode().iloc[0]) if len(joined) else None
 
 
@@ -134,8 +137,13 @@ def _joined_marketplace(p: Pending, orders: OrderSet) -> str | None:
     return joined[0] if len(joined) == 1 else None
 
 
-def _resolve_dates(p: Pending, orders: OrderSet, date_format: str | None, market) -> str | None:
+def _resolve_dates(p: Pending, orders: OrderSet, options: DateOptions, market, problems: Problems) -> str | None:
     """Parse the pending file's date columns; returns the event date's format (for detect)."""
+    named = options.for_file(str(p.sniff.path))
+    # The options only settle what the file's own evidence leaves open; FILE=FORMAT is that file's.
+    option = options.default or (market.date_format if market is not None else None)
+    if p.table == "ledger":
+        return _ledger_dates(p, orders, named, option, problems)
     shown = None
     for name, col in p.dates.items():
         hint = col.marketplace_format  # the header's language
@@ -143,15 +151,71 @@ def _resolve_dates(p: Pending, orders: OrderSet, date_format: str | None, market
             joined = _main_marketplace(p, orders)
             if joined and joined.casefold() in BY_DOMAIN:
                 hint = BY_DOMAIN[joined.casefold()].date_format
-        col = DateColumn(col.path, col.column, col.values, col.lines, hint, col.explicit_format)
-        against = order_days(orders, p.data["order_id"]) if name == "event_date" and len(orders) else None
-        # The options only settle what the file's own evidence leaves open.
-        option = date_format or (market.date_format if market is not None else None)
-        fmt, parsed = resolve(col, order_dates=against, option_format=option)
-        p.data[name] = parsed.values
+        col = replace(col, marketplace_format=hint, explicit_format=named or col.explicit_format)
+        against = order_days(orders, col.order_ids) if name == "event_date" and len(orders) else None
+        fmt, parsed = resolve(col, order_dates=against, option_format=option, required=p.keep)
+        p.data[name] = parsed.values if p.keep is None else parsed.values[p.keep]
         if name in ("event_date", "action_date") or shown is None:
             shown = human(fmt) if fmt else shown
     return shown
+
+
+def _ledger_dates(p: Pending, orders: OrderSet, named: str | None, option: str | None,
+                  problems: Problems) -> str | None:
+    """The seller's ledger: one date format for the file, read from its own columns together
+    (order_date, which odr wrote and a spreadsheet may have re-written, checked against the
+    orders' true dates; action_date), else the marketplace of its orders, else the option.
+
+    A ledger never stops a run: a date that cannot be read is a problem row and left empty, and
+    dates that read both ways (05/11/2026 from UK or US Excel) are read the likeliest way, with a
+    warning naming the option that settles it."""
+    if not p.dates:
+        return None
+    cols = list(p.dates.values())
+    combined = DateColumn(
+        path=cols[0].path, column=" / ".join(c.column for c in cols),
+        values=pd.concat([c.values for c in cols], ignore_index=True),
+        lines=pd.concat([c.lines for c in cols], ignore_index=True),
+        explicit_format=named or cols[0].explicit_format,
+    )
+    against = None
+    if "order_date" in p.dates and len(orders):
+        known = order_days(orders, p.dates["order_date"].order_ids)
+        against = pd.concat([known.reset_index(drop=True)] + [
+            pd.Series(pd.NaT, index=range(len(c.values)), dtype="datetime64[s]") for n, c in p.dates.items()
+            if n != "order_date"], ignore_index=True)
+    market = _main_marketplace(p, orders, ids=p.data["order_id"])
+    hint = BY_DOMAIN[market.casefold()].date_format if market and market.casefold() in BY_DOMAIN else None
+    try:
+        fmt, _ = resolve(combined, order_dates=against, option_format=option, strict=False)
+    except AmbiguousDates as error:
+        readings = [f for f, _ in error.readings]
+        fmt = next((f for f in readings if _same_order(f, hint)), readings[0])
+        problems.add(p.sniff.source, None, combined.column, None, "ambiguous_dates",
+                     f"{error.message}; read as {human(fmt)}"
+                     + (f" (the marketplace of its orders, {market})" if _same_order(fmt, hint) else "")
+                     + f": pass --date-format '{p.sniff.path.name}=FORMAT' if that is wrong", "warning")
+    if fmt is None:
+        return None
+    for name, col in p.dates.items():
+        parsed = parse(col.values, fmt)
+        bad = (col.values != "") & parsed.isna()
+        for line, value in zip(col.lines[bad], col.values[bad], strict=True):
+            problems.add(p.sniff.source, int(line), col.column, value, "date",
+                         f"not a date in {human(fmt)}; left empty", "warning")
+        p.data[name] = parsed.values
+    return human(fmt)
+
+
+def _same_order(fmt: str | None, hint: str | None) -> bool:
+    """Whether two formats put day and month in the same order ('%d/%m/%Y' and '%d/%m/%y' do)."""
+    if not fmt or not hint:
+        return False
+
+    def order(f: str) -> list[str]:
+        return [c for c in f.replace("%Y", "%y") if c in "dmy"]
+
+    return order(fmt) == order(hint)
 
 
 def _concat(table: str, parts: list[pd.DataFrame]) -> pd.DataFrame:

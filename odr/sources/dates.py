@@ -40,6 +40,43 @@ class DateColumn:
     lines: pd.Series  # 1-based line of each value
     marketplace_format: str | None = None  # from the header language or a --map file
     explicit_format: str | None = None
+    order_ids: pd.Series | None = None  # the order each value belongs to (checked against its order date)
+
+
+@dataclass(frozen=True)
+class DateOptions:
+    """``--date-format`` as given: ``FORMAT`` settles every file whose own dates leave the
+    day/month order open (feedback, claims, chargebacks, the ledger); ``FILE=FORMAT`` (a name or
+    glob) is that file's format, whatever else its dates suggest."""
+
+    default: str | None = None
+    per_file: tuple[tuple[str, str], ...] = ()
+
+    @staticmethod
+    def parse(given: str | list[str] | tuple[str, ...] | DateOptions | None) -> DateOptions:
+        if isinstance(given, DateOptions):
+            return given
+        items = [given] if isinstance(given, str) else list(given or ())
+        default, per_file = None, []
+        for item in items:
+            name, sep, fmt = item.rpartition("=")
+            if sep and name:
+                per_file.append((name.strip(), fmt.strip()))
+            else:
+                default = item.strip()
+        return DateOptions(default, tuple(per_file))
+
+    def formats(self) -> list[str]:
+        return [f for f in (self.default, *(f for _, f in self.per_file)) if f]
+
+    def for_file(self, path: str) -> str | None:
+        """The format named for this very file, if any."""
+        from fnmatch import fnmatch
+        from pathlib import PurePath
+
+        name = PurePath(path).name
+        return next((f for pattern, f in self.per_file if fnmatch(name, pattern) or fnmatch(str(path), pattern)),
+                    None)
 
 
 def valid_format(fmt: str) -> bool:
@@ -86,6 +123,8 @@ def candidates(values: pd.Series) -> list[str]:
             a, sep, _, c = m.groups()
             if len(a) == 4:
                 fmts = [f"%Y{sep}%m{sep}%d"]
+            elif sep == ".":  # dots are German, Swiss, Polish...: day first, always (D.M.YY, D.M.YYYY)
+                fmts = ["%d.%m.%Y" if len(c) == 4 else "%d.%m.%y"]
             elif len(c) == 4:
                 fmts = [f"%m{sep}%d{sep}%Y", f"%d{sep}%m{sep}%Y"]
             else:
@@ -111,25 +150,37 @@ def resolve(
     *,
     order_dates: pd.Series | None = None,
     option_format: str | None = None,
+    required: pd.Series | None = None,
+    strict: bool = True,
 ) -> tuple[str | None, pd.Series]:
     """The format of `col` and its parsed dates. `order_dates` aligns with `col.values`
-    (NaT where the order is unknown). Raises when a value fits no format, or several
-    formats fit equally well."""
+    (NaT where the order is unknown).
+
+    Every value is evidence of the format, but only the `required` ones (default: all) must be
+    readable in it: a feedback file's positive ratings, set aside later, still tell its format.
+    Raises when a required value fits no format (unless not `strict`: then the format reading
+    the most values wins and the rest are NaT), or when several formats fit equally well."""
     values = col.values
     present = values != ""
+    must = present if required is None else present & pd.Series(required, index=values.index)
     if not present.any():
         return None, pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
     options = candidates(values)
     parsed = {f: parse(values, f) for f in options}
-    viable = [f for f in options if parsed[f][present].notna().all()]
-    if col.explicit_format:  # a --map entry for this very file
+    if col.explicit_format:  # a --map entry or a FILE=FORMAT option for this very file
         forced_parsed = parse(values, col.explicit_format)
-        if not forced_parsed[present].notna().all():
-            _raise_unparseable(col, forced_parsed, present, col.explicit_format)
+        if strict and not forced_parsed[must].notna().all():
+            _raise_unparseable(col, forced_parsed, must, col.explicit_format)
         return col.explicit_format, forced_parsed
+    viable = [f for f in options if parsed[f][must].notna().all()]
     if not viable:
-        best = max(options, key=lambda f: int(parsed[f].notna().sum())) if options else None
-        _raise_unparseable(col, parsed[best] if best else None, present, best)
+        if strict or not options:
+            best = max(options, key=lambda f: int(parsed[f].notna().sum())) if options else None
+            _raise_unparseable(col, parsed[best] if best else None, must, best)
+        viable = options
+    # The values that need not be read vote too: the formats reading the most of them.
+    reads = {f: int(parsed[f][present].notna().sum()) for f in viable}
+    viable = [f for f in viable if reads[f] == max(reads.values())]
     if len(viable) == 1:
         return viable[0], parsed[viable[0]]
     if col.marketplace_format in viable:
@@ -157,13 +208,15 @@ def resolve(
     example = values[present].iloc[0]
     readings = " or ".join(f"{human(f)}" for f in remaining)
     options_text = " or ".join(f"--date-format {f}" for f in remaining)
-    raise AmbiguousDates(
+    error = AmbiguousDates(
         f"dates like {example!r} can be read as {readings}",
         path=col.path,
         column=col.column,
         fix=f"pass {options_text}, or --marketplace with the marketplace id "
         "(e.g. ATVPDKIKX0DER for the US, A1F83G8C2ARO7P for the UK)",
     )
+    error.readings = [(f, parsed[f]) for f in remaining]  # for a caller that must not stop
+    raise error
 
 
 def _raise_unparseable(

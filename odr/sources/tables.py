@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from odr.model import text_isin
@@ -41,6 +42,7 @@ class Pending:
     dates: dict[str, DateColumn] = field(default_factory=dict)  # canonical column -> raw dates
     rows: int = 0
     note: str | None = None
+    keep: np.ndarray | None = None  # which rows of the date columns `data` holds (None: all)
 
 
 def read_table(sniffed: Sniff, problems: Problems, *, encoding: str | None = None) -> Pending:
@@ -142,6 +144,7 @@ def _date(sniffed: Sniff, frame: pd.DataFrame, name: str, explicit: str | None =
         lines=frame["line"].reset_index(drop=True),
         marketplace_format=fmt,
         explicit_format=explicit or (sniffed.entry.date_format if sniffed.entry else None),
+        order_ids=frame["order_id"].reset_index(drop=True),
     )
 
 
@@ -158,16 +161,20 @@ def _base(sniffed: Sniff, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _finish(sniffed: Sniff, frame: pd.DataFrame, out: pd.DataFrame, names: tuple[str, ...],
-            note: str | None = None, table: str = "defects") -> Pending:
+            note: str | None = None, table: str = "defects", dated: pd.DataFrame | None = None) -> Pending:
+    """`dated`: rows whose dates tell the file's date format, when more than `frame` holds
+    (`frame`'s rows among them, in order)."""
     # `out` was built row for row from `frame`: both keep the same index until here.
     rows = frame.attrs.get("rows", len(out))
+    keep = dated.index.isin(frame.index) if dated is not None else None
     out, frame = out.reset_index(drop=True), frame.reset_index(drop=True)
+    source = frame if dated is None else dated.reset_index(drop=True)
     dates = {}
     for name in names:
-        col = _date(sniffed, frame, name)
+        col = _date(sniffed, source, name)
         if col is not None:
             dates[name] = col
-    return Pending(sniffed, table, out, dates, rows, note)
+    return Pending(sniffed, table, out, dates, rows, note, keep)
 
 
 def _feedback(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending:
@@ -184,6 +191,7 @@ def _feedback(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pendin
     note = None
     if positive.any():
         note = f"{int(positive.sum())} positive (4-5 star) ratings are not defects and were left out"
+    dated = frame  # every rating's date tells the file's date format, the positive ones too
     frame, rating = frame[~positive], rating[~positive]
     frame.attrs["rows"] = rows
     out = _base(sniffed, frame)
@@ -201,7 +209,7 @@ def _feedback(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pendin
         for s in signals[1:]:
             joined = joined + "; " + s
         out["signals"] = joined
-    return _finish(sniffed, frame, out, ("event_date",), note)
+    return _finish(sniffed, frame, out, ("event_date",), note, dated=dated)
 
 
 def _claims_or_chargebacks(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending:
@@ -271,7 +279,7 @@ def _defects(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending
 
 
 def _ledger(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending:
-    from odr.rules import RULES
+    from odr.rules import RULES, ledger_status
 
     source = sniffed.source
     rows = frame.attrs["rows"]
@@ -279,13 +287,15 @@ def _ledger(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending:
     frame.attrs["rows"] = rows
     out = pd.DataFrame(index=frame.index)
     out["order_id"] = frame["order_id"]
-    status = frame["status"].str.strip().str.casefold().str.replace(r"[\s-]+", "_", regex=True)
-    unknown = frame[~status.isin(RULES.ledger_statuses) & (status != "")]
+    # Any case, and the words sellers type for them ("Refunded", "refund issued", "replacement sent").
+    status = frame["status"].map(ledger_status)
+    unknown = frame[status.isna() & (frame["status"].str.strip() != "")]
     problems.add_many(
         source, unknown["line"].tolist(), "status", unknown["status"].tolist(), "ledger_status",
-        "not a ledger status (" + ", ".join(RULES.ledger_statuses) + "); kept as written", "warning",
+        "not a ledger status odr understands (" + ", ".join(RULES.ledger_statuses) + ", or words like "
+        "'refund issued', 'replacement sent'); kept as written, not counted as done", "warning",
     )
-    out["status"] = status.where(status.isin(RULES.ledger_statuses), frame["status"])
+    out["status"] = status.fillna(frame["status"]).astype("str")
     for name in ("action", "note", "evidence", "causes", "status_inferred"):
         if name in frame:
             # odr ledger wrote "'=..." so a spreadsheet would not run it: read back what the seller typed.
@@ -293,4 +303,5 @@ def _ledger(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending:
             out[name] = value.where(value != "")
     out["source"] = source
     out["line"] = frame["line"]
-    return _finish(sniffed, frame, out, ("action_date",), table="ledger")
+    # The order_date odr wrote (a spreadsheet may have re-written it) tells the file's date format.
+    return _finish(sniffed, frame, out, ("order_date", "action_date"), table="ledger")
