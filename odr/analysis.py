@@ -60,7 +60,7 @@ class Analysis:
         """The ``schema_version: 1`` document of design §9 (also ``summary.json``)."""
         from odr import __version__
 
-        return {
+        return _plain({
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "odr", "version": __version__},
             "as_of": _day(self.as_of),
@@ -96,9 +96,10 @@ class Analysis:
                  "column": None if pd.isna(p.column) else p.column, "message": p.message}
                 for p in self.problems.itertuples(index=False)
             ],
-        }
+        })
 
     def to_json(self, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON: strict JSON, no NaN anywhere (a missing value is null)."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
 
     @property
@@ -268,6 +269,37 @@ class Analysis:
         parts = [f"{ch} {self.channels.loc[ch, 'rate']:.2%} ({self.channels.loc[ch, 'defective_orders']}"
                  f"/{self.channels.loc[ch, 'orders']})" for ch in CHANNELS]
         return f"<Analysis window {self.window.start.date()}..{self.window.end.date()}: {', '.join(parts)}>"
+
+
+def _plain(value: Any) -> Any:
+    """`value` as plain JSON data: a missing value (None, NaN, NaT, pd.NA) is None, numpy
+    numbers are Python numbers, and no key is missing or NaN. The JSON never holds NaN."""
+    import math
+
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {("unknown" if _missing(k) else str(k)): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    if _missing(value):
+        return None
+    return value
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def _day(value: Any) -> str | None:

@@ -165,7 +165,8 @@ def cells_in_play(counts: pd.DataFrame, placed: pd.DataFrame, amazon: pd.DataFra
     cells = set(zip(counts["marketplace"].astype(str), counts["channel"].astype(str), strict=True))
     known = placed[placed["counts"] & placed["order_day"].notna() & placed["channel"].notna()]
     cells |= set(zip(known["marketplace"].astype(str), known["channel"].astype(str), strict=True))
-    said = amazon[(amazon["orders"].fillna(0) > 0).to_numpy(dtype=bool)].dropna(subset=["marketplace", "channel"])
+    said = amazon[(amazon["orders"].fillna(0) > 0).to_numpy(dtype=bool)].dropna(
+        subset=["marketplace_id", "marketplace", "channel"])  # a figure of no known marketplace makes no cell
     cells |= set(zip(said["marketplace"].astype(str), said["channel"].astype(str), strict=True))
     return cells
 
@@ -420,6 +421,8 @@ def _reason(measure: str, key: tuple, diff: float, amazon_row, context: dict) ->
     """The likely reason our figure differs from Amazon's, in words (diff = ours - Amazon's)."""
     window = context["window"]
     market, channel = key
+    if pd.isna(amazon_row.marketplace_id):
+        return "Amazon's report does not say which marketplace this is (no marketplaceId): nothing to compare with"
     reasons = []
     if (amazon_row.window_start, amazon_row.window_end) != (window.start, window.end):
         reasons.append(f"different windows: Amazon's {amazon_row.window_start.date()}..{amazon_row.window_end.date()}, "

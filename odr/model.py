@@ -36,7 +36,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
     "defects": {
         "order_id": STR,
-        "kind": STR,  # 'negative_feedback' | 'a_to_z_claim' | 'chargeback'
+        "kind": STR,  # 'negative_feedback' | 'a_to_z_claim' | 'chargeback' | 'neutral_feedback' (listed only)
         "event_date": DATE,
         "rating": "Int8",
         "text": STR,
@@ -93,6 +93,9 @@ COLUMNS: dict[str, dict[str, str]] = {
 }
 
 DEFECT_KINDS = ("negative_feedback", "a_to_z_claim", "chargeback")
+# 3-star feedback is neutral: in the feedback download and listed, never a defect nor "negative".
+NEUTRAL = "neutral_feedback"
+FEEDBACK_KINDS = ("negative_feedback", NEUTRAL)
 
 
 def empty(table: str) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from importlib import resources
 
 import pandas as pd
 
+from odr.model import FEEDBACK_KINDS, NEUTRAL
 from odr.sources.problems import Problems
 
 
@@ -99,7 +100,7 @@ def apply(defects: pd.DataFrame, ledger: pd.DataFrame, problems: Problems) -> pd
     statuses = _normalized(defects["status"])
     reasons = _normalized(defects["reason"])
     ratings = [None if pd.isna(r) else int(r) for r in defects["rating"].tolist()]
-    struck = [kind == "negative_feedback" and _struck(text)
+    struck = [kind in FEEDBACK_KINDS and _struck(text)
               for kind, text in zip(kinds, defects["text"].tolist(), strict=True)]
     removed = _ledger_exclusions(ledger)
     ids = defects["order_id"].tolist() if removed else None
@@ -146,6 +147,8 @@ def _judge(kind: str, status: str, rating: int | None, reason: str, struck: bool
     """(counts, exclusion reason, status unknown) for one defect (normalized status and reason)."""
     if status == "listed by amazon":
         return True, None, False  # Amazon's own ODR page lists it as a defect: it counts
+    if kind == NEUTRAL:
+        return False, None, False  # 3 stars: listed, never a defect
     if kind == "negative_feedback":
         if status in RULES.feedback_excluded:
             return False, RULES.feedback_excluded[status], False

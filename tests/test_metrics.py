@@ -291,3 +291,19 @@ def test_the_same_export_twice_changes_nothing(tmp_path_factory, data):
     (tmp / "orders_again.txt").write_bytes((tmp / "orders.txt").read_bytes() + b"\n")
     twice = run(tmp).to_dict()
     assert once["channels"] == twice["channels"] and once["marketplaces"] == twice["marketplaces"]
+
+
+def test_three_stars_are_never_called_negative(shop):
+    # 6 and 8 are in the orders export, 99 is not: a 3-star there is no missing defect either.
+    write_feedback(shop / "fb.txt", [(6, "2026-10-10", 3, "meh"), (8, "2026-10-10", 2, "bad"),
+                                     (99, "2026-10-12", 3, "so so")])
+    from typer.testing import CliRunner
+
+    from odr.cli import app
+
+    rows = json.loads(CliRunner().invoke(app, ["classify", str(shop), "--json"]).stdout)
+    assert {r["order_id"]: r["kind"] for r in rows} == {oid(6): "neutral_feedback", oid(8): "negative_feedback",
+                                                         oid(99): "neutral_feedback"}
+    a = run(shop)
+    assert not any("negative feedback" in m for m in a.problems["message"])
+    assert a.channels.loc["MFN", "negative_feedback"] == 1

@@ -56,3 +56,51 @@ def test_structured_garbage_never_raises_anything_but_odr_error(header, body, zi
 @given(payload=st.binary(max_size=400), name=st.sampled_from(["x.txt", "x.csv", "x.json"]))
 def test_arbitrary_bytes_never_raise_anything_but_odr_error(payload, name):
     _check(payload, name)
+
+
+# Valid JSON, always ------------------------------------------------------------------------
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+VALUES = st.one_of(st.none(), st.integers(-5, 10**6), st.floats(allow_nan=True, allow_infinity=False),
+                   st.text(max_size=8), st.just("2026-09-06T00:00:00Z"), st.just([]), st.just({}))
+
+
+@st.composite
+def v2_documents(draw):
+    """Seller performance documents, from Amazon's shape to every field missing or of a wrong type."""
+    blocks = []
+    for _ in range(draw(st.integers(1, 3))):
+        part = {key: draw(VALUES) for key in ("orderCount", "rate", "targetValue", "status")}
+        part["orderWithDefects"] = {"count": draw(VALUES), "status": draw(VALUES)}
+        part["reportingDateRange"] = draw(st.sampled_from([
+            {"reportingDateFrom": "2026-09-06T00:00:00Z", "reportingDateTo": "2026-11-04T23:59:59Z"}, {}, None]))
+        block = {"orderDefectRate": {draw(st.sampled_from(["mfn", "afn"])): part}}
+        if draw(st.booleans()):
+            block["marketplaceId"] = draw(st.sampled_from(["ATVPDKIKX0DER", "A1PA6795UKMFR9", "XYZ"]))
+        blocks.append(block)
+    return {"performanceMetrics": blocks}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=v2_documents())
+def test_the_json_document_is_strict_json_whatever_amazons_report_holds(doc):
+    import json
+
+    from typer.testing import CliRunner
+
+    from odr.cli import app
+
+    def no_constants(name):
+        raise AssertionError(f"{name} in the JSON")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "perf.json").write_text(json.dumps(doc))
+        inputs = [str(FIXTURES / "orders_33_columns.tsv"), str(FIXTURES / "feedback_us.tsv"),
+                  str(Path(tmp) / "perf.json")]
+        try:
+            text = odr.analyze(odr.load(*inputs)).to_json()
+        except OdrError:
+            return
+        json.loads(text, parse_constant=no_constants)
+        shown = CliRunner().invoke(app, ["metrics", *inputs]).stdout
+        assert "nan" not in shown.casefold().replace("nanny", ""), shown

@@ -136,7 +136,7 @@ def write_report(analysis, out: Path | str, *, formats: tuple[str, ...] = FORMAT
         write_atomic(out / NAMES["html"], html.encode("utf-8"))
         written.files["html"] = out / NAMES["html"]
     if "json" in formats:
-        text = json.dumps(json.loads(ctx.summary_json), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(json.loads(ctx.summary_json), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
         write_atomic(out / NAMES["json"], text.encode("utf-8"))
         written.files["json"] = out / NAMES["json"]
     if "csv" in formats:

@@ -17,13 +17,15 @@ from pathlib import Path
 import pandas as pd
 
 from odr.causes import CAUSES
+from odr.model import FEEDBACK_KINDS
 from odr.ledger import inferred_statuses, seller_typed, still_inferred
 from odr.privacy import scrub
 from odr.rules import RULES
 
 ORDER_ID = re.compile(r"(?<!\d)\d{3}-\d{7}-(\d{7})(?!\d)")  # also inside IMG_113-...-....jpg
 EXCERPT = 240
-KIND_LABEL = {"negative_feedback": "Negative feedback", "a_to_z_claim": "A-to-z claim", "chargeback": "Chargeback"}
+KIND_LABEL = {"negative_feedback": "Negative feedback", "a_to_z_claim": "A-to-z claim", "chargeback": "Chargeback",
+              "neutral_feedback": "Neutral feedback"}
 REASON_LABEL = {
     "feedback_removed": "feedback removed", "feedback_struck_through": "feedback struck through by Amazon",
     "claim_denied": "claim denied", "claim_withdrawn_before_decision": "claim withdrawn before a decision",
@@ -385,7 +387,7 @@ def _phrases(evidence: str) -> list[str]:
 
 
 def _detail(d) -> str:
-    if d.kind == "negative_feedback" and not pd.isna(d.rating):
+    if d.kind in FEEDBACK_KINDS and not pd.isna(d.rating):
         return f"{int(d.rating)} star{'s' if int(d.rating) != 1 else ''}"
     parts = [_text(d.reason), _text(d.status)]
     return ", ".join(p for p in parts if p and p != "listed by amazon") or ("listed by Amazon" if _text(d.status) else "")

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from odr import rules
-from odr.model import Dataset, InputFile, empty, frame, order_keys, text_isin
+from odr.model import FEEDBACK_KINDS, NEUTRAL, Dataset, InputFile, empty, frame, order_keys, text_isin
 from odr.orderset import UNKNOWN_MARKETPLACE, OrderSet
 from odr.sources.aliases import BY_DOMAIN
 from odr.errors import AmbiguousDates
@@ -238,8 +238,9 @@ def _dedupe(defects: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame, di
     detailed = defects["status"].fillna("") != "listed by amazon"
     newest = defects.groupby("source")["event_date"].transform("max")
     day = defects["event_date"].astype("str").fillna("")
-    key = defects["order_id"] + "|" + defects["kind"]
-    key = key.where(defects["kind"] == "negative_feedback", key + "|" + day)
+    feedback = defects["kind"].isin(FEEDBACK_KINDS)  # one feedback per order, whatever its rating
+    key = defects["order_id"] + "|" + defects["kind"].where(~feedback, "feedback")
+    key = key.where(feedback, key + "|" + day)
     order = defects.assign(dedupe_key=key, _rich=detailed, _newest=newest).sort_values(
         ["_rich", "_newest", "line"], ascending=[False, False, True], kind="stable", na_position="last"
     )
@@ -273,7 +274,8 @@ def _unplaceable(defects: pd.DataFrame, orders: OrderSet, problems: Problems) ->
     (``RULES.order_to_defect_days``), so the order was placed in those days before the defect's own date."""
     if defects.empty:
         return
-    unknown = defects[order_days(orders, defects["order_id"]).isna().to_numpy() & defects["order_date"].isna().to_numpy()]
+    unknown = defects[order_days(orders, defects["order_id"]).isna().to_numpy() & defects["order_date"].isna().to_numpy()
+                      & (defects["kind"] != NEUTRAL).to_numpy()]  # a 3-star feedback is never counted
     if unknown.empty:
         return
     if not len(orders):

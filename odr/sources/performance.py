@@ -10,6 +10,7 @@ What is missing becomes a warning row; Amazon's statuses are kept as given, neve
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import pandas as pd
@@ -40,15 +41,23 @@ def _first(obj: dict[str, Any], *keys: str) -> Any:
     return None
 
 
+MAX_COUNT = 10**12  # more orders than any seller has: a count beyond it is no count
+
+
 def _count(value: Any) -> int | None:
+    """A count as Amazon gives it (bare or as {count, status}): a whole number from 0 to
+    MAX_COUNT, else None (a fraction, a negative, NaN or a 31-digit number is no count)."""
     if isinstance(value, dict):
         value = value.get("count")
     if isinstance(value, bool) or value is None:
         return None
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = float(value) if not isinstance(value, int) else value
+    except (TypeError, ValueError, OverflowError):
         return None
+    if isinstance(number, float) and (not math.isfinite(number) or not number.is_integer()):
+        return None
+    return int(number) if 0 <= number <= MAX_COUNT else None
 
 
 def _date(value: Any) -> pd.Timestamp | None:
@@ -97,7 +106,11 @@ def read_performance(sniffed: Sniff, problems: Problems) -> tuple[pd.DataFrame, 
         if not isinstance(block, dict):
             continue
         mid = block.get("marketplaceId") or ""
-        domain = MARKETPLACES[mid].domain if mid in MARKETPLACES else mid or None
+        domain = MARKETPLACES[mid].domain if mid in MARKETPLACES else mid or f"marketplace #{i + 1} (no marketplaceId)"
+        if not mid:
+            problems.add(source, None, f"performanceMetrics[{i}].marketplaceId", None, "performance",
+                         "no marketplaceId: Amazon's figures here cannot be matched to a marketplace of the "
+                         "orders; shown, not reconciled", "warning")
         ahr = _first(block, "accountHealthRating")
         if isinstance(ahr, dict):
             extras["account_health"][domain or f"#{i + 1}"] = {
@@ -155,6 +168,7 @@ def _number(value: Any) -> float | None:
     if isinstance(value, str):
         value = value.strip().rstrip("%")
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if math.isfinite(number) else None

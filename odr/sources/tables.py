@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from odr.model import text_isin
+from odr.model import NEUTRAL, text_isin
 from odr.privacy import scrub_series
 from odr.sources import text as tx
 from odr.sources.aliases import MARKETPLACES
@@ -195,7 +195,7 @@ def _feedback(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pendin
     frame, rating = frame[~positive], rating[~positive]
     frame.attrs["rows"] = rows
     out = _base(sniffed, frame)
-    out["kind"] = "negative_feedback"
+    out["kind"] = pd.Series(np.where(rating.to_numpy() == 3, NEUTRAL, "negative_feedback"), index=frame.index)
     out["rating"] = rating.astype("Int8")
     out["text"] = scrub(frame["text"]) if "text" in frame else None
     out["response"] = scrub(frame["response"]) if "response" in frame else None
@@ -272,6 +272,7 @@ def _defects(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending
         problems.add_many(source, bad["line"].tolist(), "rating", bad["rating"].tolist(), "rating",
                           "rating is not 1 to 5; left empty", "warning")
         out["rating"] = rating.where(rating.isin([1, 2, 3, 4, 5])).astype("Int8")
+        out["kind"] = kind.where(~((kind == "negative_feedback") & (rating == 3)), NEUTRAL)
     for name in ("text", "reason", "status"):
         if name in frame:
             out[name] = scrub(frame[name]) if name == "text" else frame[name]

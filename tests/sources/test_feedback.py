@@ -10,7 +10,7 @@ from odr.errors import AmbiguousDates, InvalidValue
 
 
 def _fb(data):
-    return data.defects[data.defects["kind"] == "negative_feedback"].reset_index(drop=True)
+    return data.defects[data.defects["kind"].isin(["negative_feedback", "neutral_feedback"])].reset_index(drop=True)
 
 
 @pytest.mark.parametrize("name", ["feedback_us.tsv", "feedback_your_response.tsv", "crlf.tsv", "utf16_bom.tsv"])

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 import odr
 from odr.errors import UnreadableInput
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 
 
 def test_amazons_example(fx):
@@ -38,3 +43,16 @@ def test_broken_json_names_the_line(tmp_path):
     with pytest.raises(UnreadableInput) as info:
         odr.load(path)
     assert info.value.line == 3 and "broken JSON" in str(info.value)
+
+
+def test_a_report_without_marketplace_ids_gives_valid_json(tmp_path):
+    doc = json.loads((SAMPLE / "seller_performance.json").read_text())
+    for block in doc["performanceMetrics"]:
+        block.pop("marketplaceId")
+    (tmp_path / "perf.json").write_text(json.dumps(doc))
+    a = odr.analyze(odr.load(SAMPLE / "orders_amazon_com.txt", tmp_path / "perf.json"))
+    text = a.to_json()
+    assert "NaN" not in text and "nan" not in text.casefold().split('"')
+    markets = json.loads(text)["amazon"]["marketplaces"]
+    assert list(markets) == [f"marketplace #{i} (no marketplaceId)" for i in (1, 2, 3)]
+    assert not a.not_covered  # figures of no known marketplace make no cell to cover
