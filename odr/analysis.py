@@ -14,6 +14,7 @@ from odr.coverage import Coverage, coverage
 from odr.errors import AnalysisError
 from odr.model import CHANNELS, UNKNOWN_MARKETPLACE, Dataset
 from odr.rules import RULES
+from odr.settings import Settings
 from odr.sources.problems import Problems
 
 SCHEMA_VERSION = 1
@@ -53,6 +54,7 @@ class Analysis:
     reconciliation: pd.DataFrame
     problems: pd.DataFrame
     coverage: Coverage = field(default_factory=Coverage)
+    settings: Settings = field(default_factory=Settings)  # whose account (odr.toml, options)
     unplaced: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
 
@@ -63,6 +65,7 @@ class Analysis:
         return _plain({
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "odr", "version": __version__},
+            "seller": {"name": self.settings.seller_name, "merchant_id": self.settings.merchant_id},
             "as_of": _day(self.as_of),
             "window": {"start": _day(self.window.start), "end": _day(self.window.end), "days": self.window.days},
             "channels": {ch: _figures(self.channels.loc[ch]) for ch in CHANNELS},
@@ -341,12 +344,17 @@ def analyze(
     as_of: str | pd.Timestamp | None = None,
     classify: bool = True,
     causes: dict[str, list[str]] | None = None,
+    seller_name: str | None = None,
+    merchant_id: str | None = None,
+    paper: str | None = None,
 ) -> Analysis:
     """Compute the ODR of `dataset` exactly as design §5 states it.
 
     The window ends at `window_end`; by default at the V2 JSON's ODR window end when one was
     given, else `lag_days` before `as_of` (the latest date in the inputs). `causes` maps order
-    ids to the seller's own causes, overriding the classifier (as the ledger's causes column does)."""
+    ids to the seller's own causes, overriding the classifier (as the ledger's causes column does).
+    `seller_name`, `merchant_id` and `paper` ('a4' or 'letter') override the exports folder's odr.toml."""
+    settings = dataset.settings.merged(seller_name=seller_name, merchant_id=merchant_id, paper=paper)
     if window_days < 1:
         raise AnalysisError("the window must be at least one day long", value=window_days,
                             fix="pass --window-days 60 (Amazon's window)")
@@ -423,7 +431,7 @@ def analyze(
         dataset=dataset, window=window, as_of=as_of_day, exclude_cancelled=exclude_cancelled, lag_days=lag_days,
         channels=channels, marketplaces=marketplaces, defects=placed, defective_orders=defective,
         excluded=excluded, trend=trend, forecasts=forecasts, reconciliation=reconciliation,
-        problems=all_problems, coverage=cover, unplaced=unplaced, notes=notes,
+        problems=all_problems, coverage=cover, settings=settings, unplaced=unplaced, notes=notes,
     )
 
 

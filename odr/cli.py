@@ -77,6 +77,8 @@ WindowDaysOption = Annotated[int, typer.Option("--window-days", min=1, help="Win
 LagDaysOption = Annotated[int, typer.Option("--lag-days", min=0, help="Days between the latest data and the window end (Amazon's dashboard: about 14).")]
 ExcludeCancelledOption = Annotated[bool, typer.Option("--exclude-cancelled", help="Leave cancelled orders out of the denominator (Amazon does not document which it does).")]
 FailAboveOption = Annotated[bool, typer.Option("--fail-above", help="Exit 3 when a channel, or a channel in any marketplace, is at or above the 1% target (for cron alerts); a window the orders exports do not cover still exits 4.")]
+SellerNameOption = Annotated[str | None, typer.Option("--seller-name", help="Whose account: on the cover, in summary.json and in the file names (default: odr.toml in the exports folder).")]
+MerchantIdOption = Annotated[str | None, typer.Option("--merchant-id", help="The account's merchant token, on the cover and in summary.json (default: odr.toml).")]
 CausesOption = Annotated[Path | None, typer.Option("--causes", help="CSV of order_id,causes: your own causes, overriding the classifier.")]
 
 
@@ -326,6 +328,8 @@ def metrics(
     exclude_cancelled: ExcludeCancelledOption = False,
     fail_above: FailAboveOption = False,
     causes_file: CausesOption = None,
+    seller_name: SellerNameOption = None,
+    merchant_id: MerchantIdOption = None,
     map_file: MapOption = None,
     date_format: DateFormatOption = None,
     marketplace: MarketplaceOption = None,
@@ -352,7 +356,8 @@ def metrics(
         from odr.analysis import analyze  # after load: pandas imports while the orders parse
 
         analysis = analyze(data, window_end=window_end, window_days=window_days, lag_days=lag_days,
-                           exclude_cancelled=exclude_cancelled, as_of=as_of, causes=overrides)
+                           exclude_cancelled=exclude_cancelled, as_of=as_of, causes=overrides,
+                           seller_name=seller_name, merchant_id=merchant_id)
     except OdrError as error:
         raise _fail(error) from None
     if as_json:
@@ -534,6 +539,9 @@ def report(
     exclude_cancelled: ExcludeCancelledOption = False,
     fail_above: FailAboveOption = False,
     causes_file: CausesOption = None,
+    seller_name: SellerNameOption = None,
+    merchant_id: MerchantIdOption = None,
+    paper: Annotated[str | None, typer.Option("--paper", help="Paper size of the PDF: a4 or letter (default: Letter for North American marketplaces, A4 elsewhere).")] = None,
     map_file: MapOption = None,
     date_format: DateFormatOption = None,
     marketplace: MarketplaceOption = None,
@@ -558,7 +566,8 @@ def report(
         analysis, written = _make_report(paths, out, chosen, redact, overrides, map_file, date_format, marketplace,
                                          encoding, dict(window_end=window_end, window_days=window_days,
                                                         lag_days=lag_days, exclude_cancelled=exclude_cancelled,
-                                                        as_of=as_of))
+                                                        as_of=as_of, seller_name=seller_name,
+                                                        merchant_id=merchant_id, paper=paper))
     except OdrError as error:
         raise _fail(error) from None
     _print_verdict(analysis)
@@ -616,7 +625,7 @@ def _make_report(paths: list[Path], out: Path, formats: tuple[str, ...], redact:
     from rich.console import Console
 
     err = Console(stderr=True)
-    status = err.status if err.is_terminal else (lambda text: nullcontext())
+    status = err.status if err.is_terminal else (lambda text: nullcontext())  # a Status, or None
     with status("Reading the exports..."):
         data = _load(paths, map_file, date_format, marketplace, encoding, detail=True)
     _print_skipped(data)
@@ -625,17 +634,9 @@ def _make_report(paths: list[Path], out: Path, formats: tuple[str, ...], redact:
 
     with status("Computing the ODR and classifying causes..."):
         analysis = analyze(data, causes=overrides, **window)
-    quick = tuple(f for f in formats if f != "pdf")
-    with status("Writing the report..."):
-        written = write_report(analysis, out, formats=quick, redact=redact) if quick else None
-    if "pdf" in formats:
-        n = len(analysis.defective_orders)
-        with status(f"Writing the PDF ({n:,} defective orders{'; this can take minutes' if n > 2000 else ''})..."):
-            pdf = write_report(analysis, out, formats=("pdf",), redact=redact)
-        if written is None:
-            return analysis, pdf
-        written.files.update(pdf.files)
-        written.skipped.update(pdf.skipped)
+    with status("Writing the report...") as shown:
+        progress = shown.update if shown is not None else None
+        written = write_report(analysis, out, formats=formats, redact=redact, progress=progress)
     return analysis, written
 
 
@@ -668,6 +669,8 @@ def _print_verdict(a: Any) -> None:
 def _print_written(written: Any) -> None:
     for kind, path in written.files.items():
         typer.echo(f"wrote {path}")
+    for path in written.removed:
+        typer.echo(f"removed {path} (an earlier run of odr wrote it; this one did not)")
     for kind, why in written.skipped.items():
         typer.echo(f"odr: {why}", err=True)
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from odr.orderset import CANCELLED, CHANNELS, UNKNOWN_MARKETPLACE, OrderSet, fast_keys  # noqa: F401 - re-exported
+from odr.settings import Settings
 
 __all__ = ["COLUMNS", "Dataset", "InputFile", "empty", "frame"]
 
@@ -226,6 +227,7 @@ class Dataset:
         self.problems = frame("problems", problems) if problems is not None else empty("problems")
         self.inputs = list(inputs or [])
         self.account = dict(account or {})  # V2 extras: statuses, AHR
+        self.settings = Settings()  # whose account: odr.toml in the exports folder
         self.order_set = order_set if order_set is not None else OrderSet.empty()
         self._orders: pd.DataFrame | None = None
         if orders is not None:

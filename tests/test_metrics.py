@@ -197,7 +197,7 @@ def test_v2_json_sets_the_default_window(shop):
 
 def test_json_document_has_exactly_the_design_fields(shop):
     doc = run(shop).to_dict()
-    assert list(doc) == ["schema_version", "tool", "as_of", "window", "channels", "marketplaces", "causes",
+    assert list(doc) == ["schema_version", "tool", "seller", "as_of", "window", "channels", "marketplaces", "causes",
                          "excluded", "forecast", "amazon", "coverage", "problems"]
     assert list(doc["causes"]) == ["non_receipt", "damaged", "not_as_described", "poor_service", "unclassified"]
     assert set(doc["forecast"]["MFN"]) == {"under_target_on", "defect_free_orders_needed"}

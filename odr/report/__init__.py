@@ -29,6 +29,7 @@ __all__ = ["FORMATS", "ReportContext", "Written", "build", "render_card", "rende
 class Written:
     files: dict[str, Path] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)  # format -> why (one line, with the fix)
+    removed: list[Path] = field(default_factory=list)  # files an earlier run wrote, stale now
 
 
 def _environment():
@@ -112,8 +113,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def write_pdf(html: str, path: Path) -> str | None:
-    """The PDF of the same HTML; returns why it was not written (one line), or None."""
+def pdf_bytes(html: str) -> bytes | str:
+    """The PDF of the same HTML, or why it cannot be made here (one line, with the fix)."""
     try:
         from weasyprint import HTML
     except ImportError:
@@ -121,31 +122,100 @@ def write_pdf(html: str, path: Path) -> str | None:
     except OSError as exc:  # its system libraries (Pango) are missing
         return (f"PDF not written: WeasyPrint cannot load its system libraries ({str(exc).splitlines()[0]}); "
                 "on Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0")
-    write_atomic(path, HTML(string=html).write_pdf())
+    return HTML(string=html).write_pdf()
+
+
+def write_pdf(html: str, path: Path) -> str | None:
+    """Write the PDF of the HTML to `path`; returns why it was not written (one line), or None."""
+    pdf = pdf_bytes(html)
+    if isinstance(pdf, str):
+        return pdf
+    write_atomic(path, pdf)
+    return None
+
+
+MANIFEST = ".odr-report-files.json"  # what odr wrote into a folder, so a rerun can tidy it
+
+
+def file_names(stem: str | None) -> dict[str, str]:
+    """Each format's file name; with a stem (the seller's name or merchant id), prefixed by it:
+    'brightwell-home-garden-odr-report.html'."""
+    if not stem:
+        return dict(NAMES)
+    return {fmt: f"{stem}-{name}" for fmt, name in NAMES.items()}
+
+
+def stem_for(seller_name: str | None, merchant_id: str | None) -> str | None:
+    """A file-name stem from whose account it is: 'Brightwell Home & Garden' -> 'brightwell-home-garden'."""
+    import re
+    import unicodedata
+
+    for value in (seller_name, merchant_id):
+        if value:
+            ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+            stem = re.sub(r"[^a-z0-9]+", "-", ascii_text.casefold()).strip("-")[:60].strip("-")
+            if stem:
+                return stem
     return None
 
 
 def write_report(analysis, out: Path | str, *, formats: tuple[str, ...] = FORMATS, redact: bool = False,
-                 ctx: ReportContext | None = None) -> Written:
-    """Write the chosen formats into `out`; returns what was written and what was skipped."""
+                 ctx: ReportContext | None = None, progress=None) -> Written:
+    """Write the chosen formats into `out`; returns what was written and what was skipped.
+
+    Files are named for whose account it is (``analysis.settings``). Files an earlier run of odr
+    wrote into `out` that this run does not write again (fewer formats, another name) are
+    removed, if they are still as odr wrote them; nothing else in `out` is touched. `progress`,
+    if given, is called with a short text before each slow step (the PDF)."""
     out = Path(out)
     ctx = ctx or build(analysis, redact=redact)
+    names = file_names(stem_for(analysis.settings.seller_name, analysis.settings.merchant_id))
     written = Written()
+    payloads: dict[str, bytes] = {}
     html = render_html(ctx) if {"html", "pdf"} & set(formats) else ""
     if "html" in formats:
-        write_atomic(out / NAMES["html"], html.encode("utf-8"))
-        written.files["html"] = out / NAMES["html"]
+        payloads["html"] = html.encode("utf-8")
     if "json" in formats:
-        text = json.dumps(json.loads(ctx.summary_json), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-        write_atomic(out / NAMES["json"], text.encode("utf-8"))
-        written.files["json"] = out / NAMES["json"]
+        payloads["json"] = (json.dumps(json.loads(ctx.summary_json), indent=2, ensure_ascii=False,
+                                       allow_nan=False) + "\n").encode("utf-8")
     if "csv" in formats:
-        write_atomic(out / NAMES["csv"], evidence_csv(ctx).encode("utf-8-sig"))
-        written.files["csv"] = out / NAMES["csv"]
+        payloads["csv"] = evidence_csv(ctx).encode("utf-8-sig")
+    for fmt, data in payloads.items():
+        write_atomic(out / names[fmt], data)
+        written.files[fmt] = out / names[fmt]
     if "pdf" in formats:
-        why = write_pdf(html, out / NAMES["pdf"])
-        if why:
-            written.skipped["pdf"] = why
+        if progress:
+            progress(f"Writing the PDF ({len(ctx.appendix):,} defective orders"
+                     f"{'; this can take minutes' if len(ctx.appendix) > 2000 else ''})...")
+        pdf = pdf_bytes(html)
+        if isinstance(pdf, str):
+            written.skipped["pdf"] = pdf
         else:
-            written.files["pdf"] = out / NAMES["pdf"]
+            write_atomic(out / names["pdf"], pdf)
+            written.files["pdf"] = out / names["pdf"]
+    _tidy(out, written)
     return written
+
+
+def _tidy(out: Path, written: Written) -> None:
+    """Remove what an earlier run of odr wrote into `out` and this one did not write again, if it
+    is still byte for byte what odr wrote; then record what this run wrote."""
+    import hashlib
+
+    record = out / MANIFEST
+    try:
+        before = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
+    except (OSError, ValueError):
+        before = {}
+    now = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in written.files.values()}
+    for name, digest in (before.items() if isinstance(before, dict) else ()):
+        path = out / str(name)
+        if name in now or path.parent != out or not path.is_file():
+            continue
+        try:
+            if hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+                path.unlink()
+                written.removed.append(path)
+        except OSError:
+            pass  # not ours to fight over: left as it is
+    write_atomic(record, (json.dumps(now, indent=1, sort_keys=True) + "\n").encode("utf-8"))

@@ -184,6 +184,12 @@ class ReportContext:
     version: str
     generated_at: str  # the only place the wall clock appears
     summary_json: str = field(repr=False, default="{}")
+    seller: str = ""  # whose account: 'Brightwell Home & Garden · merchant token A2...'
+    paper: str = "a4"  # 'a4' | 'letter'
+
+    @property
+    def page_size(self) -> str:
+        return "letter" if self.paper == "letter" else "A4"
 
 
 def _pct(rate: float) -> str:
@@ -357,11 +363,30 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
         forecasts=forecasts, drop_offs=drop_offs, causes=causes, appendix=appendix, excluded=excluded,
         problems=problems, inputs=inputs, settings=settings, version=__version__,
         generated_at=stamp.strftime("%Y-%m-%d %H:%M UTC"), summary_json=summary,
+        seller=" · ".join(x for x in (a.settings.seller_name, a.settings.merchant_id and
+                                      f"merchant token {a.settings.merchant_id}") if x),
+        paper=paper_for(a),
     )
     # Every string the outputs are made from - the seller's ledger notes and evidence names,
     # problem messages - loses e-mail addresses, and with `redact` order ids, not only the
     # fields that hold buyer text or order ids by design.
     return _walk(ctx, (lambda s: mask(scrub(s))) if redact else scrub)
+
+
+def paper_for(analysis) -> str:
+    """'letter' or 'a4': the settings' choice, else the paper of the marketplace with the most
+    orders in the window (US Letter in North America, A4 elsewhere)."""
+    from odr.sources.aliases import BY_DOMAIN
+
+    if analysis.settings.paper:
+        return analysis.settings.paper
+    table = analysis.marketplaces
+    if not len(table):
+        return "a4"
+    orders = table.groupby(level=0)["orders"].sum()
+    main = str(orders.idxmax()) if orders.max() > 0 else str(orders.index[0])
+    market = BY_DOMAIN.get(main.casefold())
+    return market.paper if market else "a4"
 
 
 def _walk(value, fn):

@@ -21,6 +21,7 @@ from odr.sources.aliases import marketplace as find_marketplace
 from odr.sources.detect import Sniff, expand, named, sniff, source_names
 from odr.sources.mapping import ColumnMap, load_map
 from odr.sources.problems import Problems
+from odr.settings import is_settings_file, read_settings
 
 if TYPE_CHECKING:
     from odr.model import Dataset
@@ -56,7 +57,10 @@ def load(
             "unknown marketplace", value=marketplace,
             fix="pass a marketplace id such as ATVPDKIKX0DER (US), A1PA6795UKMFR9 (DE), or a domain like Amazon.de",
         )
+    settings = read_settings(paths)
     files, skipped = expand(paths)
+    skipped += [f for f in files if is_settings_file(f)]
+    files = [f for f in files if not is_settings_file(f)]
     if not files:
         where = ", ".join(str(p) for p in paths)
         raise OdrError(f"no export files found in {where}", fix="give the folder or files you downloaded")
@@ -101,8 +105,10 @@ def load(
         try:
             from odr.sources.assemble import assemble  # pandas loads here, while the orders parse
 
-            return assemble(files, skipped, names, sniffs, jobs, found, unread,
+            data = assemble(files, skipped, names, sniffs, jobs, found, unread,
                             date_format=date_format, market=market, encoding=encoding)
+            data.settings = settings
+            return data
         except BaseException:
             for job in jobs.values():
                 job.cancel()

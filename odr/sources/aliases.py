@@ -47,6 +47,7 @@ class Marketplace:
     domain: str
     date_format: str
     header: str | None = None  # feedback header language that identifies it
+    paper: str = "a4"  # 'letter' in North America
 
 
 def _load(name: str) -> dict:

@@ -20,6 +20,7 @@ from odr.sources.detect import Sniff
 from odr.sources.orders import OrdersJob, collapse
 from odr.sources.performance import read_performance
 from odr.sources.problems import Problems
+from odr.settings import is_settings_file
 from odr.sources.tables import Pending, read_table
 
 
@@ -44,7 +45,9 @@ def assemble(files: list[Path], skipped: list[Path], names: dict[Path, str], sni
             pendings.append(read_table(s, found[s.path], encoding=encoding))
     reads = {path: job.finish(found[path]) for path, job in jobs.items()}
     for path in skipped:
-        infos[path] = InputFile(path=path, kind="skipped", note="not an export (by its name); not read")
+        infos[path] = (InputFile(path=path, kind="settings", note="whose account: seller name, merchant id")
+                       if is_settings_file(path) else
+                       InputFile(path=path, kind="skipped", note="not an export (by its name); not read"))
     problems = Problems()
     for path in files:
         problems.extend(found[path])

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 import odr
 from odr.cli import app
-from odr.report import FORMATS, evidence_csv, render_html, write_atomic, write_report
+from odr.report import FORMATS, MANIFEST, evidence_csv, render_html, write_atomic, write_report
 from odr.report.context import build
 
 SAMPLE = Path(__file__).parents[2] / "sample_data"
@@ -179,14 +179,15 @@ def test_write_is_atomic(tmp_path, monkeypatch):
 def test_report_command_writes_the_four_files(tmp_path):
     result = CliRunner().invoke(app, ["report", str(SAMPLE), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["evidence.csv", "odr-report.html", "odr-report.pdf", "summary.json"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != MANIFEST) == [
+        "evidence.csv", "odr-report.html", "odr-report.pdf", "summary.json"]
     assert json.loads((tmp_path / "summary.json").read_text())["channels"]["MFN"]["defective_orders"] == 22
 
 
 def test_report_format_option(tmp_path):
     runner = CliRunner()
     assert runner.invoke(app, ["report", str(SAMPLE), "--out", str(tmp_path), "--format", "json"]).exit_code == 0
-    assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]
+    assert [p.name for p in tmp_path.iterdir() if p.name != MANIFEST] == ["summary.json"]
     assert runner.invoke(app, ["report", str(SAMPLE), "--format", "docx"]).exit_code == 2
 
 
