@@ -472,6 +472,15 @@ def order_causes(defects: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["order_id", "causes", "primary_cause", "evidence"])
 
 
+def decided_by_text(evidence: str) -> bool:
+    """Whether a cause's evidence is a phrase of the buyer's text ('"arrived broken"', or
+    'claim type "Materially Different" + "broken"'), not a field or the seller's word alone."""
+    return bool(_TEXT_EVIDENCE.search(evidence))
+
+
+_TEXT_EVIDENCE = re.compile(r'(?:^|\+ )"')
+
+
 def describe(causes: list[str], evidence: list[str]) -> str:
     """'non_receipt: "never arrived"; poor_service: "seller never answered"'."""
     return "; ".join(f"{c}: {e}" for c, e in zip(causes, evidence, strict=True))

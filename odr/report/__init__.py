@@ -80,7 +80,7 @@ def evidence_csv(ctx: ReportContext) -> str:
     for r in ctx.appendix:
         defects = "; ".join(f"{d.kind} {d.date}" + (f" ({d.detail})" if d.detail else "") for d in r.defects)
         writer.writerow([safe_cell(v) for v in (r.order_id, r.order_date, r.channel, r.marketplace, r.items, defects,
-                                                "; ".join(r.causes), r.comment, r.status, r.status_date, r.action,
+                                                "; ".join(r.causes), " / ".join(r.comments), r.status, r.status_date, r.action,
                                                 r.evidence, r.leaves_window_on)])
     return buffer.getvalue()
 

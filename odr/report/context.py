@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from odr.causes import CAUSES
+from odr.causes import CAUSES, decided_by_text
 from odr.model import FEEDBACK_KINDS
 from odr.ledger import inferred_statuses, seller_typed, still_inferred
 from odr.privacy import scrub
@@ -96,12 +96,13 @@ class CauseSection:
     title: str
     description: str
     amazon_wording: str
-    orders: int
-    share: str
+    orders: int  # defective orders with this cause in the channel(s) the section is about
+    share: str  # "9 of 22 seller-fulfilled (MFN) defective orders, 41%"
     top_items: list[str]
-    quotes: list[Quote]
+    quotes: list[Quote]  # buyers' texts that decided this cause
     done: int
     pending: int
+    elsewhere: str = ""  # the same cause in the other channel, listed apart: "2 FBA (AFN) orders"
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class AppendixRow:
     items: str
     defects: list[Defect]
     causes: list[str]  # 'Damaged in transit: "came smashed"'
-    comment: str
+    comments: list[str]  # the buyer's words, one per defect that has any
     status: str
     status_date: str
     action: str
@@ -280,32 +281,7 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
                                                    inferred_now.get(order_id))
         return status, inferred, status in RULES.ledger_done and not inferred
 
-    causes = []
-    total = len(defective)
-    for slug, cause in CAUSES.items():
-        mine = defective[defective["causes"].map(lambda cs, s=slug: s in cs)] if total else defective
-        if not len(mine):
-            continue
-        items = pd.Series([i.strip() for s in mine["skus"].dropna() for i in str(s).split(";")]).value_counts()
-        top = [f"{sku} ({n})" for sku, n in items.head(5).items()]
-        quotes = []
-        ids = set(mine["order_id"])
-        quoted: set[str] = set()
-        for r in counted[counted["order_id"].map(ids.__contains__)].itertuples(index=False):
-            text = _text(r.text)
-            if not text or r.order_id in quoted:  # one quote per order: more orders, not more of one
-                continue
-            quoted.add(r.order_id)
-            if redact:
-                phrase = [p for c, e in zip(r.causes, r.evidence, strict=True) if c == slug for p in _phrases(e)]
-                text = "; ".join(phrase)
-            if text:
-                quotes.append(Quote(oid(r.order_id), _excerpt(text)))
-            if len(quotes) == 5:
-                break
-        done = sum(remedy(o)[2] for o in mine["order_id"])
-        causes.append(CauseSection(slug, cause.title, cause.description, cause.amazon_wording, len(mine),
-                                   f"{len(mine) / total:.0%}", top, quotes, done, len(mine) - done))
+    causes = _cause_sections(a, defective, counted, remedy, oid, redact)
 
     appendix = []
     per_order: dict[str, list] = {}  # one pass over the defects, not one scan per order
@@ -314,17 +290,19 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
     for r in defective.itertuples(index=False):
         mine = per_order.get(r.order_id, [])
         defects = [Defect(KIND_LABEL.get(d.kind, d.kind), _day(d.event_date), _detail(d)) for d in mine]
-        texts = [_text(d.text) for d in mine if _text(d.text)]
-        comment = _excerpt(texts[0]) if texts and not redact else ""
+        said = [d for d in mine if _text(d.text)]
         if redact:
-            comment = "; ".join(p for e in r.evidence for p in _phrases(e))
+            comments = ["; ".join(p for e in r.evidence for p in _phrases(e))]
+        else:  # every defect's words, labelled by the defect when there are several
+            comments = [(f"{KIND_LABEL.get(d.kind, d.kind)}: " if len(said) > 1 else "") + _excerpt(_text(d.text))
+                        for d in said]
         cause_lines = [f"{CAUSES[c].title}: {e}" for c, e in zip(r.causes, r.evidence, strict=True)]
         entry = ledger.get(r.order_id, {})
         status, inferred, done = remedy(r.order_id)
         appendix.append(AppendixRow(
             order_id=oid(r.order_id), order_date=_day(r.order_day), channel=r.channel, marketplace=r.marketplace,
             items="; ".join(x for x in (_text(r.skus), _text(r.asins)) if x),
-            defects=defects, causes=cause_lines, comment=comment,
+            defects=defects, causes=cause_lines, comments=[c for c in comments if c],
             status=(status.replace("_", " ") + (" (inferred from the exports, not confirmed)" if inferred else ""))
             if status else "none recorded",
             status_date=_day(entry.get("action_date")), action=_text(entry.get("action")),
@@ -371,6 +349,52 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
     # problem messages - loses e-mail addresses, and with `redact` order ids, not only the
     # fields that hold buyer text or order ids by design.
     return _walk(ctx, (lambda s: mask(scrub(s))) if redact else scrub)
+
+
+CHANNEL_LABEL = {"MFN": "seller-fulfilled (MFN)", "AFN": "FBA (AFN)"}
+
+
+def _cause_sections(a, defective: pd.DataFrame, counted: pd.DataFrame, remedy, oid, redact: bool) -> list[CauseSection]:
+    """One section per cause, about the channel(s) above target (all channels when none is): the
+    share is of that channel's defective orders, the other channel's orders with the cause are
+    listed apart, and each quote is a buyer's text that decided the cause."""
+    if not len(defective):
+        return []
+    focus = [ch for ch in a.channels.index if a.channels.loc[ch, "status"] == "above_target"] \
+        or sorted(set(defective["channel"]))
+    in_focus = defective["channel"].isin(focus)
+    total = int(in_focus.sum())
+    scope = " and ".join(CHANNEL_LABEL.get(ch, ch) for ch in focus)
+    by_order: dict[str, list] = {}
+    for d in counted.sort_values("event_date", kind="stable").itertuples(index=False):
+        by_order.setdefault(d.order_id, []).append(d)
+    sections = []
+    for slug, cause in CAUSES.items():
+        has = defective["causes"].map(lambda cs, s=slug: s in cs).astype(bool)
+        mine, others = defective[has & in_focus], defective[has & ~in_focus]
+        if not len(mine) and not len(others):
+            continue
+        items = pd.Series([i.strip() for s in mine["skus"].dropna() for i in str(s).split(";")]).value_counts()
+        top = [f"{sku} ({n})" for sku, n in items.head(5).items()]
+        quotes = []
+        for order_id in mine["order_id"]:  # one quote per order: more orders, not more of one
+            for d in by_order.get(order_id, []):
+                decided = [e for c, e in zip(d.causes, d.evidence, strict=True) if c == slug and decided_by_text(e)]
+                if not decided or not _text(d.text):
+                    continue
+                text = "; ".join(p for e in decided for p in _phrases(e)) if redact else _excerpt(_text(d.text))
+                quotes.append(Quote(oid(order_id), text))
+                break
+            if len(quotes) == 5:
+                break
+        done = sum(remedy(o)[2] for o in mine["order_id"])
+        share = (f"{len(mine)} of {total} {scope} defective orders, {len(mine) / total:.0%}" if total
+                 else f"no {scope} defective order")
+        elsewhere = ", ".join(f"{n} {CHANNEL_LABEL.get(ch, ch)} order{'s' if n != 1 else ''}"
+                              for ch, n in others["channel"].value_counts().sort_index().items())
+        sections.append(CauseSection(slug, cause.title, cause.description, cause.amazon_wording, len(mine), share,
+                                     top, quotes, done, len(mine) - done, elsewhere))
+    return sections
 
 
 def paper_for(analysis) -> str:
