@@ -55,18 +55,23 @@ def choose_window(
         start, end = spans.index[0]
         return Window(start, end, int((end - start).days) + 1, "Amazon's V2 performance report")
     if as_of is None:
-        raise_no_dates()
+        raise_no_dates(dataset)
     end = pd.Timestamp(as_of).normalize() - pd.Timedelta(days=lag_days)
     return Window(end - pd.Timedelta(days=days - 1), end, days,
                   f"{lag_days} days before the latest date in the inputs ({pd.Timestamp(as_of).date()})")
 
 
-def raise_no_dates() -> None:
+def raise_no_dates(dataset: Dataset) -> None:
+    """Stop: nothing dated to choose a window by. Names what was read and what was set aside."""
     from odr.errors import AnalysisError
 
+    read = [f"{i.path.name} ({i.kind})" for i in dataset.inputs if i.kind not in ("skipped", "settings") and i.rows]
+    aside = [f"{i.path.name}: {i.note}" for i in dataset.inputs
+             if i.note and i.kind != "settings" and not (i.kind != "skipped" and i.rows)]
+    said = ("; read: " + ", ".join(read) if read else "") + ("; not read: " + "; ".join(aside) if aside else "")
     raise AnalysisError(
-        "the inputs hold no dates at all, so no window can be chosen",
-        fix="add the All Orders report, or pass --window-end DATE",
+        "no orders, defects or Amazon figures with a date among the inputs, so no window can be chosen" + said,
+        fix="add the All Orders report and the feedback, claims and chargeback downloads, or pass --window-end DATE",
     )
 
 

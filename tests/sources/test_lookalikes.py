@@ -169,3 +169,13 @@ def test_workbooks_say_how_to_export_text(tmp_path, suffix):
     path.write_bytes((b"\xd0\xcf\x11\xe0" if suffix == ".xls" else b"PK\x03\x04") + b"\x00" * 600)
     s = sniff(path)
     assert s.kind == "workbook" and "Text (Tab delimited)" in s.why
+
+
+def test_when_nothing_dated_remains_the_error_names_what_was_set_aside(tmp_path):
+    lookalikes(tmp_path)
+    (tmp_path / "ledger.csv").write_text(f"order_id,status\n{US_ORDER},refunded\n")
+    result = CliRunner().invoke(app, ["metrics", str(tmp_path / "ledger.csv"), str(tmp_path / "orders.xlsx")])
+    assert result.exit_code == 1
+    error = result.stderr.splitlines()[-1]
+    assert "read: ledger.csv (ledger)" in error and "orders.xlsx: Excel workbook, not an ODR input" in error
+    assert "hold no dates" not in error
