@@ -29,6 +29,17 @@ def daily_orders(path, first: str, last: str, per_day: dict[tuple[str, str], int
     return n
 
 
+def one_file(path, *stretches) -> None:
+    """One All Orders file holding several stretches of `daily_orders` (first, last, per_day)."""
+    n, lines = 1, []
+    for first, last, per_day in stretches:
+        part = path.with_suffix(".part")
+        n = daily_orders(part, first, last, per_day, start_n=n)
+        lines += part.read_text().splitlines(True)[1:]
+        part.unlink()
+    path.write_text(ORDERS_HEADER + "".join(lines))
+
+
 def analyze(folder, **kw):
     kw.setdefault("window_end", WINDOW_END)
     return odr.analyze(odr.load(folder), **kw)
@@ -89,12 +100,9 @@ def test_a_marketplace_that_sells_little_is_covered_by_its_download(tmp_path):
 
 def test_a_busy_marketplace_that_starts_late_in_a_file_is_not_stretched(tmp_path):
     # The same file, but Amazon.de (4 a day) starts on 2026-10-01: those days were not downloaded.
-    daily_orders(tmp_path / "us.txt", "2026-08-21", "2026-11-18", {("Merchant", "Amazon.com"): 5})
-    daily_orders(tmp_path / "de.txt", "2026-10-01", "2026-11-18", {("Merchant", "Amazon.de"): 4}, start_n=5000)
-    merged = (tmp_path / "us.txt").read_text() + "".join((tmp_path / "de.txt").read_text().splitlines(True)[1:])
-    (tmp_path / "us.txt").unlink()
-    (tmp_path / "de.txt").unlink()
-    (tmp_path / "orders.txt").write_text(merged)
+    one_file(tmp_path / "orders.txt",
+             ("2026-08-21", "2026-11-18", {("Merchant", "Amazon.com"): 5}),
+             ("2026-10-01", "2026-11-18", {("Merchant", "Amazon.de"): 4}))
     a = analyze(tmp_path)
     assert a.marketplaces.loc[("Amazon.com", "MFN"), "status"] == "under_target"
     assert a.marketplaces.loc[("Amazon.de", "MFN"), "status"] == "not_covered"
@@ -111,12 +119,9 @@ def test_two_downloads_with_a_month_between_them_leave_a_hole(tmp_path):
 
 
 def test_a_run_of_empty_days_in_a_busy_export_is_a_warning(tmp_path):
-    daily_orders(tmp_path / "a.txt", "2026-08-21", "2026-10-09", {("Merchant", "Amazon.com"): 5})
-    daily_orders(tmp_path / "b.txt", "2026-10-13", "2026-11-18", {("Merchant", "Amazon.com"): 5}, start_n=9000)
-    merged = (tmp_path / "a.txt").read_text() + "".join((tmp_path / "b.txt").read_text().splitlines(True)[1:])
-    (tmp_path / "a.txt").unlink()
-    (tmp_path / "b.txt").unlink()
-    (tmp_path / "orders.txt").write_text(merged)
+    one_file(tmp_path / "orders.txt",
+             ("2026-08-21", "2026-10-09", {("Merchant", "Amazon.com"): 5}),
+             ("2026-10-13", "2026-11-18", {("Merchant", "Amazon.com"): 5}))
     a = analyze(tmp_path)
     (gap,) = a.problems[a.problems["check"] == "orders_gap"].itertuples()
     assert "no Amazon.com orders from 2026-10-10 to 2026-10-12" in gap.message and gap.severity == "warning"
