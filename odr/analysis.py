@@ -21,6 +21,11 @@ SCHEMA_VERSION = 1
 
 
 DEFECT_INPUTS = ("feedback", "claims", "chargebacks", "defect_list", "defects")
+# Each defect kind: the download that tells it, and what goes uncounted without it.
+SOURCES = {"negative_feedback": ("Feedback Manager download", "negative feedback"),
+           "a_to_z_claim": ("A-to-z Guarantee claims download", "A-to-z claims"),
+           "chargeback": ("Chargeback claims download", "chargebacks")}
+KIND_OF_INPUT = {"feedback": "negative_feedback", "claims": "a_to_z_claim", "chargebacks": "chargeback"}
 _CHANNEL_LABELS = {"MFN": "Seller-fulfilled (MFN)", "AFN": "FBA (AFN)"}
 
 
@@ -85,7 +90,7 @@ class Analysis:
                 "not_covered": self.not_covered,
                 "to_export": self.to_export(),
                 "unplaced_defects": [
-                    {"order_id": u.order_id, "kind": u.kind, "event_date": _day(u.event_date),
+                    {"order_id": u.order_id, "kinds": u.kinds.split(", "), "event_date": _day(u.event_date),
                      "marketplace": None if u.marketplace == UNKNOWN_MARKETPLACE else u.marketplace,
                      "could_be_in_window": bool(u.hole),
                      "export": {"start": _day(u.export_from), "end": _day(u.export_to)}}
@@ -133,7 +138,7 @@ class Analysis:
             return ", ".join(_CHANNEL_LABELS.get(c, c) for c in cells if c in CHANNELS or several)
 
         above, missing = self.above_target, self.not_covered
-        no_defect_export = not any(i.kind in DEFECT_INPUTS for i in self.dataset.inputs)
+        unsourced = self.missing_sources
         if above:
             text = f"Above {target}: {named(above)}"
             if missing:
@@ -149,39 +154,63 @@ class Analysis:
                 else f"Under {target}: " + ", ".join(_CHANNEL_LABELS[ch] for ch in judged)
                 + "; " + ", ".join(f"no {_CHANNEL_LABELS[ch].replace('Seller', 'seller')} orders"
                                    for ch in CHANNELS if ch not in judged))
-        if no_defect_export:
+        if len(unsourced) == len(SOURCES):
             return Headline("warn", text + ", but no feedback, A-to-z claims or chargebacks export was given, "
                                            "so no defect could be counted")
+        if unsourced:
+            return Headline("warn", text + " on the defects given; not counted: "
+                            + ", ".join(SOURCES[k][1] for k in unsourced) + " (no export of them among the inputs)")
         return Headline("good", text)
+
+    @property
+    def missing_sources(self) -> list[str]:
+        """The defect kinds no input can tell (no feedback, claims or chargeback download, nor
+        Amazon's ODR defect list): they are not counted, whatever the rate says."""
+        have: set[str] = set()
+        for info in self.dataset.inputs:
+            if info.kind == "defect_list":
+                have |= set(SOURCES)
+            elif info.kind in KIND_OF_INPUT:
+                have.add(KIND_OF_INPUT[info.kind])
+        defects = self.dataset.defects
+        own = {i.path.name for i in self.dataset.inputs if i.kind == "defects"}
+        if own and len(defects):
+            have |= set(defects.loc[defects["source"].isin(own), "kind"])
+        return [kind for kind in SOURCES if kind not in have]
 
     @property
     def banner(self) -> list[str]:
         """What the orders exports miss, in words, each with the date range of All Orders to
         export; empty when they cover every cell in play and every defect could be placed."""
-        lines = []
+        lines = [f"No {SOURCES[k][0]} among the inputs: {SOURCES[k][1]} not counted; add it."
+                 for k in self.missing_sources]
         for item in self.to_export():
             held = item["held"]
-            held_text = f"hold orders placed {held['start']} to {held['end']}" if held else "hold no order"
+            held_text = f"hold orders placed {held['start']} to {held['end']}" if held else "hold none of its orders"
             lines.append(f"{item['marketplace']}: the orders exports {held_text}, not the whole window; export "
                          f"All Orders placed {item['start']} to {item['end']} and add it to the inputs.")
         unplaced = self.unplaced
-        if len(unplaced):
-            for hole in (True, False):
-                rows = unplaced[unplaced["hole"].astype(bool) == hole]
-                n = len(rows)
-                if not n:
-                    continue
-                ids = ", ".join(rows["order_id"].head(5)) + (f" and {n - 5} more" if n > 5 else "")
-                one = n == 1
-                said = (("its order may have been" if one else "their orders may have been")
-                        + " placed in the window, on days no orders export holds") if hole else (
-                        ("its order was" if one else "their orders were") + " placed outside the window, or the "
-                        f"export misses {'it' if one else 'them'}: the exports hold every day of the window for "
-                        f"{'its' if one else 'their'} marketplace")
-                lines.append(f"{n} defect{' is' if one else 's are'} on order{'' if one else 's'} in no orders export "
-                             f"({ids}) and cannot be placed: {said}. Export All Orders placed "
-                             f"{_day(rows['export_from'].min())} to {_day(rows['export_to'].max())} to place "
-                             f"{'it' if one else 'them'}.")
+        for hole in (True, False):
+            rows = unplaced[unplaced["hole"].astype(bool) == hole] if len(unplaced) else unplaced
+            n = len(rows)
+            if not n:
+                continue
+            ids = ", ".join(rows["order_id"].head(5)) + (f" and {n - 5} more" if n > 5 else "")
+            one = n == 1
+            if hole:
+                said = ("it may have been" if one else "they may have been") + \
+                    " placed in the window, on days no orders export holds, so the window's figures are incomplete"
+            else:
+                said = ("it was" if one else "they were") + " placed outside the window, or an export misses " + \
+                    ("it" if one else "them") + ": the exports hold every window day it could be on"
+            lines.append(f"{n} order{'' if one else 's'} with a counting defect {'is' if one else 'are'} in no "
+                         f"orders export ({ids}): {said}. Export All Orders placed {_day(rows['export_from'].min())} "
+                         f"to {_day(rows['export_to'].max())} to place {'it' if one else 'them'}.")
+        for gap in self.coverage.gaps:
+            if gap.end >= self.window.start.to_datetime64() and gap.start <= self.window.end.to_datetime64():
+                lines.append(f"{gap.source} has no {gap.marketplace} orders from {gap.start} to {gap.end}, though it "
+                             f"has about {gap.per_day:.1f} a day: if those days are missing from the export, export "
+                             "All Orders for them.")
         return lines
 
     def to_export(self) -> list[dict[str, Any]]:

@@ -469,6 +469,7 @@ def classify(
         overrides = _overrides(causes_file)
         data = _load(inputs, map_file, date_format, marketplace, encoding, detail=False)
         from odr.causes import classify_defects, describe, parse_overrides
+        from odr.model import KIND_NAMES
 
         ledger = data.ledger.dropna(subset=["causes"])
         from_ledger, _ = parse_overrides(list(zip(ledger["order_id"], ledger["causes"], strict=True)), "ledger")
@@ -504,7 +505,7 @@ def classify(
             table.add_column(col, overflow="fold")
         for r in rows:
             text = (r["text"] or "")[:70]
-            table.add_row(r["order_id"], r["kind"].replace("_", " "), r["event_date"] or "",
+            table.add_row(r["order_id"], KIND_NAMES.get(r["kind"], r["kind"]), r["event_date"] or "",
                           ", ".join(r["causes"]), r["evidence"], text)
         console.print(table, markup=False)
 

@@ -177,26 +177,45 @@ def cells_in_play(counts: pd.DataFrame, placed: pd.DataFrame, amazon: pd.DataFra
 
 
 def unplaced_defects(placed: pd.DataFrame, window: Window, cover: Coverage) -> pd.DataFrame:
-    """Counting defects whose order date is unknown: their order is in no orders export and
-    their source does not say. Each with the order days it could have (a buyer complains within
-    RULES.order_to_defect_days of ordering) and whether the exports rule the window out for it:
-    ``hole`` is True when its order could have been placed on window days that no export of its
-    marketplace covers (its marketplace unknown: any day of the window)."""
-    columns = ["order_id", "kind", "event_date", "marketplace", "channel", "source", "line",
+    """Orders with a counting defect that cannot be placed: in no orders export, and their
+    defects' sources do not give both the order date and the channel. One row per order, with
+    the order days it could have (a buyer complains within RULES.order_to_defect_days of
+    ordering) and ``hole``: whether it could have been placed on window days that no export
+    holds (for a marketplace not known, on days some exported marketplace does not hold), in
+    which case the window's figures are incomplete; ``export_from``/``export_to`` name the days
+    of All Orders that would place it (for a hole, only the days no export holds)."""
+    columns = ["order_id", "kinds", "event_date", "marketplace", "channel", "sources",
                "export_from", "export_to", "hole"]
-    rows = placed[placed["counts"] & placed["order_day"].isna()]
+    lost = placed["counts"] & (placed["order_day"].isna() | placed["channel"].isna())
+    rows = placed[lost]
     if rows.empty:
         return pd.DataFrame(columns=columns)
     lag = pd.Timedelta(days=RULES.order_to_defect_days)
     out = []
-    for r in rows.itertuples(index=False):
-        until = r.event_date if pd.notna(r.event_date) else window.end
-        since = until - lag if pd.notna(r.event_date) else window.start
+    for order_id, group in rows.groupby("order_id", sort=False):
+        known = group["order_day"].dropna()
+        events = group["event_date"].dropna()
+        if len(known):  # the day is known, the channel is not
+            since = until = known.min()
+        elif len(events):
+            until = events.min()
+            since = until - lag
+        else:
+            since, until = window.start, window.end
         lo, hi = max(since, window.start), min(until, window.end)
-        market = str(r.marketplace)
-        hole = bool(lo <= hi and (market == UNKNOWN_MARKETPLACE or not cover.covers(market, lo, hi)))
-        out.append((r.order_id, r.kind, r.event_date, market, r.channel if pd.notna(r.channel) else None,
-                    r.source, r.line, since, until, hole))
+        markets = [m for m in group["marketplace"].astype(str).unique() if m != UNKNOWN_MARKETPLACE]
+        market = markets[0] if len(markets) == 1 else UNKNOWN_MARKETPLACE
+        held = [market] if market != UNKNOWN_MARKETPLACE else cover.marketplaces
+        gaps = [run for m in held for run in cover.missing(m, lo, hi)] if lo <= hi else []
+        hole = lo <= hi and (bool(len(known)) or not held or bool(gaps))
+        if hole and gaps:
+            since, until = pd.Timestamp(min(g[0] for g in gaps)), pd.Timestamp(max(g[1] for g in gaps))
+        elif hole:
+            since, until = lo, hi
+        channels = group["channel"].dropna().unique()
+        out.append((order_id, ", ".join(dict.fromkeys(group["kind"])), events.min() if len(events) else pd.NaT,
+                    market, channels[0] if len(channels) == 1 else None,
+                    ", ".join(dict.fromkeys(group["source"].astype(str))), since, until, bool(hole)))
     return pd.DataFrame(out, columns=columns)
 
 
@@ -228,6 +247,7 @@ def judge(channels: pd.DataFrame, marketplaces: pd.DataFrame, cover: Coverage, w
         mine = sorted(m for m, ch in in_play if ch == channel)
         markets = mine or cover.marketplaces
         hole = bool(len(holes)) and bool(((holes["channel"] == channel) | holes["channel"].isna()).any())
+        # A hole takes the channel's verdict away; the marketplace cells keep theirs.
         covered.append(has_orders and bool(markets) and not hole
                        and all(cover.covers(m, window.start, window.end) for m in markets))
         extents = [e for e in (cover.extent(m) for m in markets) if e is not None]

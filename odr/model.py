@@ -97,6 +97,8 @@ DEFECT_KINDS = ("negative_feedback", "a_to_z_claim", "chargeback")
 # 3-star feedback is neutral: in the feedback download and listed, never a defect nor "negative".
 NEUTRAL = "neutral_feedback"
 FEEDBACK_KINDS = ("negative_feedback", NEUTRAL)
+KIND_NAMES = {"negative_feedback": "negative feedback", "a_to_z_claim": "A-to-z claim", "chargeback": "chargeback",
+              NEUTRAL: "neutral feedback"}  # each kind as a sentence names it
 
 
 def empty(table: str) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from importlib import resources
 
 import pandas as pd
 
-from odr.model import FEEDBACK_KINDS, NEUTRAL
+from odr.model import FEEDBACK_KINDS, KIND_NAMES, NEUTRAL
 from odr.sources.problems import Problems
 
 
@@ -115,7 +115,7 @@ def apply(defects: pd.DataFrame, ledger: pd.DataFrame, problems: Problems) -> pd
             row = defects.iloc[i]
             problems.add(
                 row["source"], _int(row["line"]), "status", row["status"], "status",
-                f"unknown {combo[0].replace('_', ' ')} status; counted, as Amazon counts what is not "
+                f"unknown {KIND_NAMES.get(combo[0], combo[0])} status; counted, as Amazon counts what is not "
                 "explicitly excluded", "warning",
             )
         counts.append(verdict)

@@ -129,15 +129,29 @@ def test_a_run_of_empty_days_in_a_busy_export_is_a_warning(tmp_path):
 
 
 def test_a_defect_whose_order_could_be_on_uncovered_days_takes_the_verdict_away(tmp_path):
-    # The orders cover the window, but a claims file names an order in no export whose marketplace is unknown.
-    daily_orders(tmp_path / "orders.txt", "2026-08-21", "2026-11-18", {("Merchant", "Amazon.com"): 5})
+    # A claims file names an order in no export, of no known marketplace, filed 2026-10-20: its
+    # order may be from 2026-07-22 on. The Amazon.de export covers the window, Amazon.com's only
+    # from 2026-10-01: the order may be one of Amazon.com's missing September days.
+    daily_orders(tmp_path / "us.txt", "2026-10-01", "2026-11-18", {("Merchant", "Amazon.com"): 5})
+    daily_orders(tmp_path / "de.txt", "2026-08-21", "2026-11-18", {("Amazon", "Amazon.de"): 5}, start_n=5000)
     (tmp_path / "claims.csv").write_text("Order ID,Claim Date,Claim Type,Claim Status\n"
                                          f"{oid(99999)},2026-10-20,Not Received,Pending\n")
     a = analyze(tmp_path)
     assert a.channels.loc["MFN", "status"] == "not_covered" and a.channels.loc["AFN", "status"] == "not_covered"
+    assert a.marketplaces.loc[("Amazon.de", "AFN"), "status"] == "under_target"  # its own export is whole
     (unplaced,) = a.to_dict()["coverage"]["unplaced_defects"]
-    assert unplaced["could_be_in_window"] and unplaced["export"] == {"start": "2026-07-22", "end": "2026-10-20"}
+    assert unplaced["could_be_in_window"] and unplaced["export"] == {"start": "2026-09-06", "end": "2026-09-30"}
     assert any(oid(99999) in line for line in a.banner)
+
+
+def test_a_defect_of_unknown_marketplace_keeps_the_verdict_when_every_export_covers_the_window(tmp_path):
+    daily_orders(tmp_path / "orders.txt", "2026-08-21", "2026-11-18", {("Merchant", "Amazon.com"): 5})
+    (tmp_path / "claims.csv").write_text("Order ID,Claim Date,Claim Type,Claim Status\n"
+                                         f"{oid(99999)},2026-10-20,Not Received,Pending\n")
+    a = analyze(tmp_path)
+    assert not a.not_covered
+    (unplaced,) = a.to_dict()["coverage"]["unplaced_defects"]
+    assert not unplaced["could_be_in_window"] and unplaced["export"] == {"start": "2026-07-22", "end": "2026-10-20"}
 
 
 def test_a_defect_on_a_covered_marketplace_is_named_but_keeps_the_verdict(tmp_path):
@@ -148,7 +162,7 @@ def test_a_defect_on_a_covered_marketplace_is_named_but_keeps_the_verdict(tmp_pa
     assert not a.not_covered
     (unplaced,) = a.to_dict()["coverage"]["unplaced_defects"]
     assert unplaced["marketplace"] == "Amazon.com" and not unplaced["could_be_in_window"]
-    assert any("placed outside the window" in line for line in a.banner)
+    assert any("placed outside the window, or an export misses it" in line for line in a.banner)
 
 
 def test_an_mfn_only_seller_sees_no_fba_orders_not_a_zero_rate(tmp_path):
@@ -226,3 +240,42 @@ def test_an_export_by_last_update_covers_only_from_its_first_update(tmp_path):
     (tmp_path / "orders.txt").write_text(header + "\n".join(by_date) + "\n")
     b = analyze(tmp_path, window_end="2026-11-15")
     assert b.channels.loc["MFN", "status"] == "under_target" and "orders_by_update" not in set(b.problems["check"])
+
+
+def test_no_all_clear_when_a_defect_download_is_missing(tmp_path):
+    daily_orders(tmp_path / "orders.txt", "2026-08-21", "2026-11-18", {("Merchant", "Amazon.com"): 5})
+    (tmp_path / "claims.csv").write_text("Order ID,Claim Date,Claim Type,Claim Status\n"
+                                         f"{oid(200)},2026-10-20,Not Received,Pending\n")
+    a = analyze(tmp_path)
+    assert a.missing_sources == ["negative_feedback", "chargeback"]
+    assert a.headline.tone == "warn" and "not counted: negative feedback, chargebacks" in a.headline.text
+    assert any(line.startswith("No Feedback Manager download among the inputs") for line in a.banner)
+
+
+def test_a_gap_in_the_window_is_in_the_banner(tmp_path):
+    one_file(tmp_path / "orders.txt",
+             ("2026-08-21", "2026-10-09", {("Merchant", "Amazon.com"): 5}),
+             ("2026-10-17", "2026-11-18", {("Merchant", "Amazon.com"): 5}))
+    a = analyze(tmp_path)
+    assert any("no Amazon.com orders from 2026-10-10 to 2026-10-16" in line for line in a.banner)
+
+
+def test_the_defect_lists_order_date_places_the_same_orders_feedback(tmp_path):
+    # Order 99999 is in no orders export; Amazon's ODR page gives its date and channel, the
+    # feedback download its words: one defect, placed, counted, and no conflict said.
+    daily_orders(tmp_path / "orders.txt", "2026-08-21", "2026-11-18", {("Merchant", "Amazon.com"): 5})
+    write_feedback(tmp_path / "fb.txt", [(99999, "2026-10-20", 1, "never came")])
+    (tmp_path / "odr_page.csv").write_text("Order Date,Order ID,Fulfillment Channel,Negative Feedback,A-to-z Claim,"
+                                           f"Chargeback\n2026-10-15,{oid(99999)},Seller,Yes,No,No\n")
+    a = analyze(tmp_path)
+    assert a.channels.loc["MFN", "defective_orders"] == 1 and not len(a.unplaced)
+    assert "conflict" not in set(a.problems["check"])
+    assert a.defective_orders.loc[0, "order_day"] == pd.Timestamp("2026-10-15")
+
+
+def test_odrs_own_defects_csv_places_a_defect_by_its_order_date_and_channel(tmp_path):
+    daily_orders(tmp_path / "orders.txt", "2026-08-21", "2026-11-18", {("Merchant", "Amazon.com"): 5})
+    (tmp_path / "defects.csv").write_text("order_id,kind,event_date,order_date,channel,marketplace\n"
+                                          f"{oid(99999)},a_to_z_claim,2026-10-20,2026-10-15,MFN,Amazon.com\n")
+    a = analyze(tmp_path)
+    assert a.channels.loc["MFN", "defective_orders"] == 1 and not len(a.unplaced)

@@ -116,17 +116,42 @@ def test_a_ledger_saved_by_uk_or_german_excel_never_stops_a_report(exports, tmp_
     assert appendix_row(a, U01).status_date == "2026-10-05"
 
 
-def test_ledger_dates_that_read_both_ways_are_read_and_said(exports, tmp_path):
-    # Only action dates, all with day and month <= 12, and no order_date column to check them by.
+def test_ledger_dates_are_checked_against_the_orders(exports, tmp_path):
+    # 05/11/2026 as 11 May would precede U01's order (2026-09-06): it is 5 November.
     path = tmp_path / "ledger.csv"
     path.write_text(f"order_id,status,action_date\n{U01},refunded,05/11/2026\n{U17},replaced,03/11/2026\n")
     data = odr.load(exports, path)
+    assert data.ledger.set_index("order_id").loc[U01, "action_date"] == pd.Timestamp("2026-11-05")
+    assert not (data.problems["check"] == "ambiguous_dates").any()
+
+
+def test_ledger_dates_that_read_both_ways_are_read_and_said(exports, tmp_path):
+    # Both readings follow the orders (U01 2026-09-06, U17 2026-10-29), and no order_date column:
+    # the US marketplace of its orders reads them month first, and a warning says so.
+    path = tmp_path / "ledger.csv"
+    path.write_text(f"order_id,status,action_date\n{U01},refunded,10/11/2026\n{U17},replaced,11/12/2026\n")
+    data = odr.load(exports, path)
     (warning,) = data.problems[data.problems["check"] == "ambiguous_dates"].itertuples()
-    assert "ledger.csv=FORMAT" in warning.message and warning.severity == "warning"
-    assert data.ledger["action_date"].notna().all()
-    pinned = odr.load(exports, path, date_format=["ledger.csv=%m/%d/%Y"])
-    assert pinned.ledger.set_index("order_id").loc[U01, "action_date"] == pd.Timestamp("2026-05-11")
+    assert "ledger.csv=FORMAT" in warning.message and "Amazon.com" in warning.message
+    assert data.ledger.set_index("order_id").loc[U01, "action_date"] == pd.Timestamp("2026-10-11")
+    pinned = odr.load(exports, path, date_format=["ledger.csv=%d/%m/%Y"])
+    assert pinned.ledger.set_index("order_id").loc[U01, "action_date"] == pd.Timestamp("2026-11-10")
     assert not (pinned.problems["check"] == "ambiguous_dates").any()
+
+
+def test_a_merged_ledger_keeps_the_sellers_uk_dates(exports, tmp_path):
+    # odr ledger writes its own columns as YYYY-MM-DD; the seller's action dates stay as UK Excel saved them.
+    path = tmp_path / "ledger.csv"
+    header, rows = odr_ledger(exports, path)
+    by_id = {r["order_id"]: r for r in rows}
+    by_id[U01].update(status="refunded", action="Refunded in full", action_date="30/09/2026")
+    by_id[U17].update(status="replaced", action="Sent a new one", action_date="5/11/2026")
+    save(path, header, rows)
+    odr_ledger(exports, path)  # merged again: order_date and leaves_window_on refreshed as ISO
+    data = odr.load(exports, path)
+    dates = data.ledger.set_index("order_id")["action_date"]
+    assert (dates[U01], dates[U17]) == (pd.Timestamp("2026-09-30"), pd.Timestamp("2026-11-05"))
+    assert not (data.problems["check"] == "date").any()
 
 
 def test_an_unreadable_ledger_date_is_a_problem_not_a_stop(exports, tmp_path):

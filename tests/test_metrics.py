@@ -135,7 +135,7 @@ def test_unknown_status_counts_with_a_problem(shop):
     write_claims(shop / "claims.csv", [(6, "2026-10-12", "Not Received", "Escalated to the moon")])
     a = run(shop)
     assert a.channels.loc["MFN", "defective_orders"] == 1
-    assert "unknown a to z claim status" in " ".join(a.problems["message"])
+    assert "unknown A-to-z claim status" in " ".join(a.problems["message"])
 
 
 def test_defect_on_an_order_in_no_export_is_not_guessed(shop):

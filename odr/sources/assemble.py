@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from odr import rules
-from odr.model import FEEDBACK_KINDS, NEUTRAL, Dataset, InputFile, empty, frame, order_keys, text_isin
+from odr.model import FEEDBACK_KINDS, KIND_NAMES, NEUTRAL, Dataset, InputFile, empty, frame, order_keys, text_isin
 from odr.orderset import UNKNOWN_MARKETPLACE, OrderSet
 from odr.sources.aliases import BY_DOMAIN
 from odr.errors import AmbiguousDates
@@ -65,8 +65,9 @@ def assemble(files: list[Path], skipped: list[Path], names: dict[Path, str], sni
     for p in pendings:
         fmt = _resolve_dates(p, orders, dates, market, problems)
         mk = p.sniff.marketplace
-        if p.table == "defects" and not mk and len(p.data):
-            # A file's rows share its marketplace: the one its known orders were placed on.
+        if p.sniff.kind in ("feedback", "defect_list") and not mk and len(p.data):
+            # Feedback Manager and the ODR page are downloaded per marketplace: their rows share
+            # the one their known orders were placed on. (Claims may mix marketplaces: no guess.)
             joined = _joined_marketplace(p, orders)
             if joined:
                 current = p.data["marketplace"] if "marketplace" in p.data else pd.Series(index=p.data.index, dtype="str")
@@ -165,49 +166,45 @@ def _resolve_dates(p: Pending, orders: OrderSet, options: DateOptions, market, p
 
 def _ledger_dates(p: Pending, orders: OrderSet, named: str | None, option: str | None,
                   problems: Problems) -> str | None:
-    """The seller's ledger: one date format for the file, read from its own columns together
-    (order_date, which odr wrote and a spreadsheet may have re-written, checked against the
-    orders' true dates; action_date), else the marketplace of its orders, else the option.
+    """The seller's ledger: each date column's format read from its own values, checked against
+    the orders' true dates (the order_date odr wrote, which a spreadsheet may have re-written; an
+    action cannot precede its order). Where a column still reads both ways, the order_date
+    column's reading settles it (one spreadsheet writes every date of a file alike), else the
+    marketplace of its orders, else the first reading, said in a warning.
 
-    A ledger never stops a run: a date that cannot be read is a problem row and left empty, and
-    dates that read both ways (05/11/2026 from UK or US Excel) are read the likeliest way, with a
-    warning naming the option that settles it."""
-    if not p.dates:
-        return None
-    cols = list(p.dates.values())
-    combined = DateColumn(
-        path=cols[0].path, column=" / ".join(c.column for c in cols),
-        values=pd.concat([c.values for c in cols], ignore_index=True),
-        lines=pd.concat([c.lines for c in cols], ignore_index=True),
-        explicit_format=named or cols[0].explicit_format,
-    )
-    against = None
-    if "order_date" in p.dates and len(orders):
-        known = order_days(orders, p.dates["order_date"].order_ids)
-        against = pd.concat([known.reset_index(drop=True)] + [
-            pd.Series(pd.NaT, index=range(len(c.values)), dtype="datetime64[s]") for n, c in p.dates.items()
-            if n != "order_date"], ignore_index=True)
+    A ledger never stops a run: a date that cannot be read is a problem row and left empty."""
     market = _main_marketplace(p, orders, ids=p.data["order_id"])
     hint = BY_DOMAIN[market.casefold()].date_format if market and market.casefold() in BY_DOMAIN else None
-    try:
-        fmt, _ = resolve(combined, order_dates=against, option_format=option, strict=False)
-    except AmbiguousDates as error:
-        readings = [f for f, _ in error.readings]
-        fmt = next((f for f in readings if _same_order(f, hint)), readings[0])
-        problems.add(p.sniff.source, None, combined.column, None, "ambiguous_dates",
-                     f"{error.message}; read as {human(fmt)}"
-                     + (f" (the marketplace of its orders, {market})" if _same_order(fmt, hint) else "")
-                     + f": pass --date-format '{p.sniff.path.name}=FORMAT' if that is wrong", "warning")
-    if fmt is None:
-        return None
-    for name, col in p.dates.items():
+    formats: dict[str, str | None] = {}
+    for name in ("order_date", "action_date"):
+        col = p.dates.get(name)
+        if col is None:
+            continue
+        col = replace(col, explicit_format=named or col.explicit_format)
+        against = order_days(orders, col.order_ids) if len(orders) else None
+        try:
+            fmt, _ = resolve(col, order_dates=against, option_format=option, strict=False)
+        except AmbiguousDates as error:
+            readings = [f for f, _ in error.readings]
+            prior = formats.get("order_date")
+            fmt = next((f for f in readings if _same_order(f, prior)), None)
+            if fmt is None:
+                fmt = next((f for f in readings if _same_order(f, hint)), readings[0])
+                problems.add(p.sniff.source, None, col.column, None, "ambiguous_dates",
+                             f"{error.message}; read as {human(fmt)}"
+                             + (f" (the marketplace of its orders, {market})" if _same_order(fmt, hint) else "")
+                             + f": pass --date-format '{p.sniff.path.name}=FORMAT' if that is wrong", "warning")
+        formats[name] = fmt
+        if fmt is None:
+            continue
         parsed = parse(col.values, fmt)
         bad = (col.values != "") & parsed.isna()
         for line, value in zip(col.lines[bad], col.values[bad], strict=True):
             problems.add(p.sniff.source, int(line), col.column, value, "date",
                          f"not a date in {human(fmt)}; left empty", "warning")
         p.data[name] = parsed.values
-    return human(fmt)
+    shown = formats.get("action_date") or formats.get("order_date")
+    return human(shown) if shown else None
 
 
 def _same_order(fmt: str | None, hint: str | None) -> bool:
@@ -247,14 +244,23 @@ def _dedupe(defects: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame, di
     order = defects.assign(dedupe_key=key, _rich=detailed, _newest=newest).sort_values(
         ["_rich", "_newest", "line"], ascending=[False, False, True], kind="stable", na_position="last"
     )
+    # What Amazon's own defect list knows of an order (its date, channel, marketplace) stays with
+    # the detailed rows of the same order when the list's row goes as their duplicate.
+    listed = order[~order["_rich"]]
+    if len(listed):
+        for column in ("order_date", "channel", "marketplace"):
+            known = listed.dropna(subset=[column]).drop_duplicates("order_id").set_index("order_id")[column]
+            if len(known):
+                fill = order["order_id"].map(known)
+                order[column] = order[column].where(order[column].notna() | ~order["_rich"], fill)
     dup = order.duplicated("dedupe_key")
     kept_rows = order[~dup].set_index("dedupe_key")
-    for row in order[dup].itertuples(index=False):
+    for row in order[dup & order["_rich"]].itertuples(index=False):  # a list's row says nothing to differ on
         first = kept_rows.loc[row.dedupe_key]
         if _norm(first["status"]) != _norm(row.status) or _norm(first["rating"]) != _norm(row.rating):
             problems.add(row.source, None if pd.isna(row.line) else int(row.line), "status",
                          row.status if pd.notna(row.status) else row.rating, "conflict",
-                         f"{row.kind.replace('_', ' ')} for order {row.order_id} reads differently in "
+                         f"{KIND_NAMES.get(row.kind, row.kind)} for order {row.order_id} reads differently in "
                          f"{first['source']} (the newer export): used that one", "warning")
     listed_dup = ~order["_rich"] & text_isin(
         order["order_id"] + "|" + order["kind"],
@@ -300,7 +306,7 @@ def _unplaceable(defects: pd.DataFrame, orders: OrderSet, problems: Problems) ->
         problems.add(
             row.source, None if pd.isna(row.line) else int(row.line), "order_id", row.order_id,
             "order_not_found",
-            f"{row.kind.replace('_', ' ')} on an order that is in no orders export; not counted "
+            f"{KIND_NAMES.get(row.kind, row.kind)} on an order that is in no orders export; not counted "
             f"until its order date is known: {hint}", "warning",
         )
 

@@ -247,11 +247,20 @@ def _defect_list(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pen
     out = _base(sniffed, flagged)
     out["kind"] = flagged["kind"]
     if "channel" in flagged:
-        ch = flagged["channel"].str.casefold()
-        out["channel"] = ch.map(lambda v: "AFN" if "amazon" in v or v in ("afn", "fba") else
-                                ("MFN" if v in ("merchant", "mfn", "seller", "fbm") or "seller" in v or "merchant" in v else None))
+        out["channel"] = _channel(flagged["channel"])
     out["status"] = "listed by amazon"
     return _finish(sniffed, flagged, out, ("order_date",))
+
+
+def _channel(values: pd.Series) -> pd.Series:
+    """'Amazon', 'FBA', 'AFN' -> 'AFN'; 'Merchant', 'Seller', 'FBM', 'MFN' -> 'MFN'; else missing."""
+    def one(v: str) -> str | None:
+        if "amazon" in v or v in ("afn", "fba"):
+            return "AFN"
+        if v in ("mfn", "fbm") or "seller" in v or "merchant" in v:
+            return "MFN"
+        return None
+    return values.str.strip().str.casefold().map(one)
 
 
 def _defects(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending:
@@ -276,6 +285,8 @@ def _defects(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending
     for name in ("text", "reason", "status"):
         if name in frame:
             out[name] = scrub(frame[name]) if name == "text" else frame[name]
+    if "channel" in frame:
+        out["channel"] = _channel(frame["channel"])
     return _finish(sniffed, frame, out, ("event_date", "order_date"))
 
 
