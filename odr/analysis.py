@@ -81,7 +81,8 @@ class Analysis:
             "causes": self.cause_counts(),
             "excluded": {str(k): int(v) for k, v in self.excluded["excluded_because"].value_counts().sort_index().items()},
             "forecast": {
-                ch: {"under_target_on": _day(f.under_target_on), "defect_free_orders_needed": f.defect_free_orders_needed}
+                ch: {"under_target_on": _day(f.under_target_on),
+                     "defect_free_orders_needed": f.defect_free_orders_needed if self.channels.loc[ch, "covered"] else None}
                 for ch, f in self.forecasts.items()
             },
             "amazon": self._amazon_block(),
@@ -134,19 +135,24 @@ class Analysis:
         target = f"Amazon's {RULES.target:.0%} target"
         several = self.marketplaces.loc[self.marketplaces["in_play"]].index.get_level_values(0).nunique() > 1
 
-        def named(cells: list[str]) -> str:  # marketplace cells only when there are several marketplaces
-            return ", ".join(_CHANNEL_LABELS.get(c, c) for c in cells if c in CHANNELS or several)
+        def named(cells: list[str]) -> str:
+            """Channels by name; a marketplace cell too where there are several marketplaces, or
+            where its channel is not in the list (one marketplace above target, its channel not)."""
+            return ", ".join(_CHANNEL_LABELS.get(c, c) for c in cells
+                             if c in CHANNELS or several or c.rsplit(" ", 1)[-1] not in cells)
 
         above, missing = self.above_target, self.not_covered
         unsourced = self.missing_sources
         if above:
             text = f"Above {target}: {named(above)}"
-            if missing:
-                text += f"; no verdict for {named(missing)}: the orders exports do not cover the window"
+            rest = [c for c in missing if c not in above]
+            if rest:
+                text += f"; no verdict for {named(rest)}: the inputs do not cover its window"
             return Headline("bad", text)
         if missing:
-            return Headline("bad", f"No verdict for {named(missing)}: the orders exports do not cover the window, "
-                                   "so the figures are incomplete")
+            why = ("no All Orders export was given" if not len(self.dataset.order_set)
+                   else "the orders exports do not cover the window")
+            return Headline("bad", f"No verdict for {named(missing)}: {why}, so the figures are incomplete")
         judged = [ch for ch in CHANNELS if self.channels.loc[ch, "in_play"]]
         if not judged:
             return Headline("warn", "No orders or defects in the inputs: nothing to judge")
@@ -184,6 +190,10 @@ class Analysis:
         export; empty when they cover every cell in play and every defect could be placed."""
         lines = [f"No {SOURCES[k][0]} among the inputs: {SOURCES[k][1]} not counted; add it."
                  for k in self.missing_sources]
+        if not len(self.dataset.order_set):
+            lines.insert(0, f"No All Orders export was given, so no order can be counted or placed: export All "
+                            f"Orders placed {_day(self.window.start)} to {_day(self.window.end)} and add it to the inputs.")
+            return lines
         for item in self.to_export():
             held = item["held"]
             held_text = f"hold orders placed {held['start']} to {held['end']}" if held else "hold none of its orders"
@@ -360,6 +370,7 @@ def _figures(row: pd.Series) -> dict[str, Any]:
         "covered": covered,
         "orders_cover": {"start": _day(row["cover_start"]), "end": _day(row["cover_end"])},
         "status": str(row["status"]),
+        "no_orders": not bool(row["in_play"]),  # no order nor defect at all: nothing to judge
     }
 
 
@@ -450,7 +461,7 @@ def analyze(
 
     excluded = placed[placed["in_window"] & placed["excluded_because"].notna()].reset_index(drop=True)
     reconciliation = m.reconcile(marketplaces, dataset.amazon_metrics,
-                                 _context(counts, placed, cover, window, exclude_cancelled))
+                                 _context(counts, placed, cover, window, exclude_cancelled, unplaced))
     notes = []
     if window.source == "Amazon's V2 performance report" and window.days != window_days:
         notes.append(f"Amazon's window is {window.days} days; --window-days {window_days} was not applied")
@@ -499,13 +510,12 @@ def _attach_causes(defective: pd.DataFrame, counted: pd.DataFrame) -> pd.DataFra
 
 
 def _context(counts: pd.DataFrame, placed: pd.DataFrame, cover: Coverage, window: m.Window,
-             exclude_cancelled: bool) -> dict[str, Any]:
+             exclude_cancelled: bool, unplaced_orders: pd.DataFrame) -> dict[str, Any]:
     """What reconciliation needs to explain a difference."""
     all_in_window = m.window_orders(counts, window, exclude_cancelled=False)
     cancelled = (all_in_window[all_in_window["cancelled"]]
                  .groupby(["marketplace", "channel"])["orders"].sum().to_dict())
-    unplaced_rows = placed[placed["order_day"].isna() & placed["counts"]]
-    unplaced = unplaced_rows.groupby("marketplace").size().to_dict()
+    unplaced = unplaced_orders.groupby("marketplace").size().to_dict() if len(unplaced_orders) else {}
     excluded = (placed[placed["in_window"] & placed["excluded_because"].notna()]
                 .groupby(["marketplace", "channel"]).size().to_dict())
     return {"window": window, "cancelled": cancelled, "coverage": cover, "unplaced": unplaced,

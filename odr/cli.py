@@ -8,7 +8,10 @@ exit 2. Heavy modules (pandas, pyarrow) load only inside the commands that need 
 from __future__ import annotations
 
 import json
+import os
 import sys
+from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -76,7 +79,12 @@ WindowEndOption = Annotated[str | None, typer.Option("--window-end", callback=_d
 WindowDaysOption = Annotated[int, typer.Option("--window-days", min=1, help="Window length in days (Amazon: 60).")]
 LagDaysOption = Annotated[int, typer.Option("--lag-days", min=0, help="Days between the latest data and the window end (Amazon's dashboard: about 14).")]
 ExcludeCancelledOption = Annotated[bool, typer.Option("--exclude-cancelled", help="Leave cancelled orders out of the denominator (Amazon does not document which it does).")]
-FailAboveOption = Annotated[bool, typer.Option("--fail-above", help="Exit 3 when a channel, or a channel in any marketplace, is at or above the 1% target (for cron alerts); a window the orders exports do not cover still exits 4.")]
+class Paper(str, Enum):
+    a4 = "a4"
+    letter = "letter"
+
+
+FailAboveOption = Annotated[bool, typer.Option("--fail-above", help="Exit 3 when a channel, or a channel in any marketplace, whose window the orders exports cover is at or above the 1% target (for cron alerts); without such a channel, a window they do not cover exits 4.")]
 SellerNameOption = Annotated[str | None, typer.Option("--seller-name", help="Whose account: on the cover, in summary.json and in the file names (default: odr.toml in the exports folder).")]
 MerchantIdOption = Annotated[str | None, typer.Option("--merchant-id", help="The account's merchant token, on the cover and in summary.json (default: odr.toml).")]
 CausesOption = Annotated[Path | None, typer.Option("--causes", help="CSV of order_id,causes: your own causes, overriding the classifier.")]
@@ -230,18 +238,22 @@ def _print_detect(results: list[dict[str, Any]]) -> None:
 
     console = _console()
     table = Table(show_lines=False, header_style="bold", box=None, pad_edge=False)
-    for col in ("file", "kind", "encoding", "delim.", "marketplace", "dates", "rows", "problems"):
+    # On a narrow terminal the encoding and delimiter give way (--json has them); names and
+    # marketplaces wrap at their own breaks, never cut.
+    wide = console.width >= 110
+    columns = ("file", "kind") + (("encoding", "delim.") if wide else ()) + ("marketplace", "dates", "rows", "problems")
+    for col in columns:
         table.add_column(col, justify="right" if col in ("rows", "problems") else "left",
-                         no_wrap=col != "marketplace", overflow="fold")
+                         no_wrap=col not in ("file", "marketplace"), overflow="fold" if col == "file" else "ellipsis")
     for r in results:
         if r.get("error"):
-            table.add_row(Path(r["path"]).name, "[red]unusable[/red]", "", "", "", "", "", "")
+            table.add_row(Path(r["path"]).name, "[red]unusable[/red]", *[""] * (len(columns) - 2))
             continue
         enc = r.get("encoding") or ""
         if r.get("compression"):
             enc = f"{enc} ({r['compression']})"
         table.add_row(
-            Path(r["path"]).name, r["kind"] or "", enc, r.get("delimiter") or "",
+            Path(r["path"]).name, r["kind"] or "", *((enc, r.get("delimiter") or "") if wide else ()),
             r.get("marketplace") or "", (r.get("date_format") or "").split(" (")[0], str(r.get("rows", "")),
             str(r.get("problems", "")),
         )
@@ -360,13 +372,25 @@ def metrics(
                            seller_name=seller_name, merchant_id=merchant_id)
     except OdrError as error:
         raise _fail(error) from None
-    if as_json:
-        typer.echo(analysis.to_json())
-    else:
-        _print_metrics(analysis)
+    with _reader_may_leave():
+        if as_json:
+            typer.echo(analysis.to_json())
+        else:
+            _print_metrics(analysis)
     code = _exit_code(analysis, fail_above)
     if code:
         raise typer.Exit(code)
+
+
+@contextmanager
+def _reader_may_leave():
+    """`odr metrics | head`: the reader may close the pipe early. Printing stops quietly there,
+    and the command still ends with its own exit code (not 1 for a broken pipe)."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _drop_stdout()
 
 
 def _exit_code(analysis: Any, fail_above: bool) -> int:
@@ -389,22 +413,26 @@ def _print_metrics(a: Any) -> None:
     console.print(f"[bold]Order Defect Rate[/bold], orders placed {w.start.date()} .. {w.end.date()} "
                   f"({w.days} days; window from {w.source})")
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for col in ("", "orders", "defective", "ODR", "target", "", "neg. feedback", "A-to-z", "chargebacks"):
-        table.add_column(col, justify="left" if col in ("",) else "right")
+    wide = console.width >= 100  # on a narrow terminal the three components give way (--json has them)
+    columns = ("", "orders", "defective", "ODR", "target", "") + (("neg. feedback", "A-to-z", "chargebacks") if wide else ())
+    for col in columns:
+        table.add_column(col, justify="left" if col in ("",) else "right", no_wrap=True)
 
     def add(label: str, row: Any) -> None:
         flag = {"above_target": "[red]above target[/red]", "under_target": "[green]ok[/green]",
                 "not_covered": "[red]not covered[/red]"}[row["status"]]
+        parts = (str(row["negative_feedback"]), str(row["a_to_z_claims"]), str(row["chargebacks"]))
         if not row["in_play"] and row["covered"]:
-            table.add_row(label, "0", "0", "—", f"< {row['target']:.0%}", "[dim]no orders[/dim]", "", "", "")
+            table.add_row(label, "0", "0", "—", f"< {row['target']:.0%}", "[dim]no orders[/dim]",
+                          *(("", "", "") if wide else ()))
             return
         table.add_row(label, f"{row['orders']:,}", f"{row['defective_orders']:,}", _pct(row["rate"]),
-                      f"< {row['target']:.0%}", flag, str(row["negative_feedback"]), str(row["a_to_z_claims"]),
-                      str(row["chargebacks"]))
+                      f"< {row['target']:.0%}", flag, *(parts if wide else ()))
     for ch, label in (("MFN", "Seller-fulfilled (MFN)"), ("AFN", "FBA (AFN)")):
         add(label, a.channels.loc[ch])
     markets = a.marketplaces[a.marketplaces["in_play"]]
-    if len(markets.index.get_level_values(0).unique()) > 1:
+    differs = any(row["status"] != a.channels.loc[ch, "status"] for (_, ch), row in markets.iterrows())
+    if len(markets.index.get_level_values(0).unique()) > 1 or differs:
         for (market, ch), row in markets.iterrows():
             add(f"  {market} {ch}", row)
     console.print(table)
@@ -542,7 +570,7 @@ def report(
     causes_file: CausesOption = None,
     seller_name: SellerNameOption = None,
     merchant_id: MerchantIdOption = None,
-    paper: Annotated[str | None, typer.Option("--paper", help="Paper size of the PDF: a4 or letter (default: Letter for North American marketplaces, A4 elsewhere).")] = None,
+    paper: Annotated[Paper | None, typer.Option("--paper", case_sensitive=False, help="Paper size of the PDF: a4 or letter (default: Letter for North American marketplaces, A4 elsewhere).")] = None,
     map_file: MapOption = None,
     date_format: DateFormatOption = None,
     marketplace: MarketplaceOption = None,
@@ -568,11 +596,13 @@ def report(
                                          encoding, dict(window_end=window_end, window_days=window_days,
                                                         lag_days=lag_days, exclude_cancelled=exclude_cancelled,
                                                         as_of=as_of, seller_name=seller_name,
-                                                        merchant_id=merchant_id, paper=paper))
+                                                        merchant_id=merchant_id,
+                                                        paper=paper.value if paper else None))
     except OdrError as error:
         raise _fail(error) from None
-    _print_verdict(analysis)
-    _print_written(written)
+    with _reader_may_leave():
+        _print_verdict(analysis)
+        _print_written(written)
     code = _exit_code(analysis, fail_above)
     if code:
         raise typer.Exit(code)
@@ -604,6 +634,7 @@ def ledger(
     try:
         paths = list(inputs) + ([ledger_file] if ledger_file.exists() else [])
         data = _load(paths, map_file, date_format, marketplace, encoding, detail=True)
+        _print_skipped(data)
         from odr.analysis import analyze
         from odr.ledger import update
 
@@ -615,6 +646,9 @@ def ledger(
     typer.echo(f"{ledger_file}: {merged.summary()}")
     if backup:
         typer.echo(f"previous version kept as {backup}")
+    _print_verdict(analysis, headline=False)  # what the exports miss: orders the ledger cannot list yet
+    if len(analysis.problems):
+        typer.echo(f"{len(analysis.problems)} input problem(s): `odr metrics` lists them", err=True)
 
 
 def _make_report(paths: list[Path], out: Path, formats: tuple[str, ...], redact: bool,
@@ -656,15 +690,16 @@ def _set_aside() -> frozenset[str]:
     return SET_ASIDE
 
 
-def _print_verdict(a: Any) -> None:
-    """The headline and what the orders exports miss: what a report run says before its files."""
+def _print_verdict(a: Any, *, headline: bool = True) -> None:
+    """What the inputs miss (the banner), and the headline: what a run says besides its files."""
     from rich.markup import escape
 
     console = _console()
     for line in a.banner:
         console.print(f"[{'red' if a.not_covered else 'yellow'}]{escape(line)}[/]")
-    tone = {"bad": "red", "warn": "yellow", "good": "green"}[a.headline.tone]
-    console.print(f"[{tone}]{escape(a.headline.text)}.[/]")
+    if headline:
+        tone = {"bad": "red", "warn": "yellow", "good": "green"}[a.headline.tone]
+        console.print(f"[{tone}]{escape(a.headline.text)}.[/]")
 
 
 def _print_written(written: Any) -> None:
@@ -680,10 +715,21 @@ def _console() -> Any:
     """Rich console; 120 columns when the output is not a terminal (pipes, CI, tests)."""
     from rich.console import Console
 
-    console = Console(highlight=False)
+    class Quiet(Console):
+        def on_broken_pipe(self) -> None:  # `odr metrics | head`: stop printing, keep the exit code
+            self.quiet = True
+            _drop_stdout()
+
+    console = Quiet(highlight=False)
     if not console.is_terminal:
-        console = Console(highlight=False, width=120)
+        console = Quiet(highlight=False, width=120)
     return console
+
+
+def _drop_stdout() -> None:
+    """The reader closed the pipe: what is left to print goes nowhere."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _na(value: Any) -> bool:

@@ -231,40 +231,61 @@ def judge(channels: pd.DataFrame, marketplaces: pd.DataFrame, cover: Coverage, w
     marketplace exported), and no defect of it on an order of unknown date could fall on
     uncovered days of the window."""
     marketplaces = marketplaces.copy()
-    covered, starts, ends, play = [], [], [], []
+    covered, starts, ends, play, why = [], [], [], [], []
     for market, channel in marketplaces.index:
         extent = cover.extent(market)
-        covered.append(has_orders and cover.covers(market, window.start, window.end))
+        ok = has_orders and cover.covers(market, window.start, window.end)
+        covered.append(ok)
         starts.append(extent[0] if extent else None)
         ends.append(extent[1] if extent else None)
         play.append((market, channel) in in_play)
-    marketplaces = _verdict(marketplaces, covered, starts, ends, play)
+        why.append("" if ok else _held(market, extent, has_orders))
+    marketplaces = _verdict(marketplaces, covered, starts, ends, play, why)
 
     channels = channels.copy()
     holes = unplaced[unplaced["hole"].astype(bool)] if len(unplaced) else unplaced
-    covered, starts, ends, play = [], [], [], []
+    covered, starts, ends, play, why = [], [], [], [], []
     for channel in channels.index:
         mine = sorted(m for m, ch in in_play if ch == channel)
         markets = mine or cover.marketplaces
         hole = bool(len(holes)) and bool(((holes["channel"] == channel) | holes["channel"].isna()).any())
         # A hole takes the channel's verdict away; the marketplace cells keep theirs.
-        covered.append(has_orders and bool(markets) and not hole
-                       and all(cover.covers(m, window.start, window.end) for m in markets))
+        short = [m for m in markets if not cover.covers(m, window.start, window.end)]
+        covered.append(has_orders and bool(markets) and not hole and not short)
         extents = [e for e in (cover.extent(m) for m in markets) if e is not None]
         starts.append(max(e[0] for e in extents) if extents and len(extents) == len(markets) else None)
         ends.append(min(e[1] for e in extents) if extents and len(extents) == len(markets) else None)
         play.append(bool(mine) or hole)
-    channels = _verdict(channels, covered, starts, ends, play)
+        if not has_orders:
+            why.append("no All Orders export")
+        elif short:
+            why.append("; ".join(_held(m, cover.extent(m), has_orders) for m in short))
+        elif hole:
+            why.append("orders in no export may be in the window")
+        else:
+            why.append("" if markets else "no orders export")
+    channels = _verdict(channels, covered, starts, ends, play, why)
     return channels, marketplaces
 
 
-def _verdict(table: pd.DataFrame, covered: list[bool], starts: list, ends: list, play: list[bool]) -> pd.DataFrame:
+def _held(market: str, extent, has_orders: bool) -> str:
+    """Why a marketplace has no verdict, in a few words."""
+    if not has_orders:
+        return "no All Orders export"
+    if extent is None:
+        return f"no orders export holds {market}"
+    return f"{market} orders exports hold {extent[0]} to {extent[1]}"
+
+
+def _verdict(table: pd.DataFrame, covered: list[bool], starts: list, ends: list, play: list[bool],
+             why: list[str]) -> pd.DataFrame:
     table["covered"] = np.array(covered, dtype=bool)
     table["cover_start"] = pd.Series([None if s is None else pd.Timestamp(s) for s in starts],
                                      index=table.index, dtype="datetime64[s]")
     table["cover_end"] = pd.Series([None if e is None else pd.Timestamp(e) for e in ends],
                                    index=table.index, dtype="datetime64[s]")
     table["in_play"] = np.array(play, dtype=bool)
+    table["not_covered_why"] = pd.Series(why, index=table.index, dtype="str")
     above = table["rate"] >= RULES.target  # Amazon's target is "under 1%"
     table["above_target"] = above.astype("boolean").where(table["covered"], pd.NA)
     table["status"] = np.where(~table["covered"], "not_covered", np.where(above, "above_target", "under_target"))
@@ -424,6 +445,8 @@ def reconcile(ours: pd.DataFrame, amazon: pd.DataFrame, context: dict[str, objec
     columns = ["marketplace", "channel", "measure", "ours", "amazon", "difference", "likely_reason"]
     rows = []
     for a in amazon.itertuples(index=False):
+        if pd.isna(a.marketplace_id):
+            continue  # Amazon's report does not say which marketplace: nothing to compare with
         key = (a.marketplace, a.channel)
         mine = ours.loc[key] if key in ours.index else None
         for measure in ("orders", "defective_orders", "negative_feedback", "a_to_z_claims", "chargebacks", "rate"):
@@ -446,8 +469,6 @@ def _reason(measure: str, key: tuple, diff: float, amazon_row, context: dict) ->
     """The likely reason our figure differs from Amazon's, in words (diff = ours - Amazon's)."""
     window = context["window"]
     market, channel = key
-    if pd.isna(amazon_row.marketplace_id):
-        return "Amazon's report does not say which marketplace this is (no marketplaceId): nothing to compare with"
     reasons = []
     if (amazon_row.window_start, amazon_row.window_end) != (window.start, window.end):
         reasons.append(f"different windows: Amazon's {amazon_row.window_start.date()}..{amazon_row.window_end.date()}, "
@@ -456,8 +477,14 @@ def _reason(measure: str, key: tuple, diff: float, amazon_row, context: dict) ->
     if not cover.covers(market, window.start, window.end):
         held = cover.extent(market)
         held_text = f"{held[0]}..{held[1]}" if held else "no orders"
+        runs = ", ".join(f"{a}..{b}" for a, b in cover.missing(market, window.start, window.end))
         reasons.append(f"the {market} orders exports cover {held_text}, not the whole window: export All Orders "
-                       f"for {window.start.date()}..{window.end.date()}")
+                       f"for {runs}")
+    for gap in cover.gaps:
+        if gap.marketplace == market and gap.end >= window.start.to_datetime64() \
+                and gap.start <= window.end.to_datetime64():
+            reasons.append(f"{gap.source} has no {market} orders from {gap.start} to {gap.end}: if the export "
+                           "misses those days, export All Orders for them")
     unplaced = int(context["unplaced"].get(market, 0))
     if measure == "orders":
         cancelled = int(context["cancelled"].get(key, 0))
@@ -466,15 +493,15 @@ def _reason(measure: str, key: tuple, diff: float, amazon_row, context: dict) ->
                            "(try --exclude-cancelled)")
         elif cancelled and -diff == cancelled and context["exclude_cancelled"]:
             reasons.append(f"Amazon counts the {cancelled} cancelled orders that --exclude-cancelled left out")
-        if diff < 0 and unplaced:
-            reasons.append(f"{unplaced} defect(s) in {market} are on orders in no orders export "
-                           "(see problems): Amazon counts those orders")
+        if 0 < -diff <= unplaced:
+            reasons.append(f"{unplaced} order(s) with a defect in {market} are in no orders export "
+                           "(see the banner): Amazon counts those orders")
     elif measure == "rate":
         reasons.append("follows from the counts")
     else:
         if diff < 0 and unplaced:
-            reasons.append(f"{unplaced} defect(s) in {market} are on orders in no orders export and could "
-                           "not be placed (see problems): Amazon counts them")
+            reasons.append(f"{unplaced} order(s) with a defect in {market} are in no orders export and could "
+                           "not be placed (see the banner): Amazon counts them")
         excluded = int(context["excluded"].get(key, 0))
         if diff < 0 and excluded and unplaced < -diff:
             reasons.append(f"{excluded} defect(s) are excluded here (removed, denied, fraud...): Amazon may not "

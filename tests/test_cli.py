@@ -291,3 +291,7 @@ def test_metrics_table_lists_a_problem_that_has_no_line():
     result = run("metrics", SAMPLE / "orders_amazon_com.txt")
     assert result.exit_code == 0, result.output
     assert "no feedback, A-to-z claims" in result.output
+
+
+def test_paper_takes_a4_or_letter_only():
+    assert run("report", SAMPLE, "--paper", "A5", "--format", "json").exit_code == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -279,3 +280,49 @@ def test_odrs_own_defects_csv_places_a_defect_by_its_order_date_and_channel(tmp_
                                           f"{oid(99999)},a_to_z_claim,2026-10-20,2026-10-15,MFN,Amazon.com\n")
     a = analyze(tmp_path)
     assert a.channels.loc["MFN", "defective_orders"] == 1 and not len(a.unplaced)
+
+
+def test_one_marketplace_above_target_is_named_when_its_channel_has_no_verdict(tmp_path):
+    # Amazon.com covers the window and is above 1%; Amazon.de's export starts late.
+    daily_orders(tmp_path / "us.txt", "2026-08-21", "2026-11-18", {("Merchant", "Amazon.com"): 1})
+    daily_orders(tmp_path / "de.txt", "2026-10-01", "2026-11-18", {("Merchant", "Amazon.de"): 2}, start_n=5000)
+    write_feedback(tmp_path / "fb.txt", [(30, "2026-10-05", 1, "never came")])  # a US order of 2026-09-19
+    a = analyze(tmp_path)
+    assert a.above_target == ["Amazon.com MFN"] and a.not_covered == ["MFN", "Amazon.de MFN"]
+    assert a.headline.text.startswith("Above Amazon's 1% target: Amazon.com MFN; no verdict for Seller-fulfilled (MFN)")
+    from odr.report import build
+
+    ctx = build(a)
+    assert ctx.show_marketplaces and ctx.channels[0].orders_cover.startswith("Amazon.de orders exports hold 2026-10-01")
+
+
+def test_no_orders_export_at_all_says_so(tmp_path):
+    write_feedback(tmp_path / "fb.txt", [(3, "2026-10-25", 1, "late")])
+    a = analyze(tmp_path)
+    assert a.banner[0].startswith("No All Orders export was given") and "no All Orders export" in a.headline.text
+    doc = a.to_dict()
+    assert doc["forecast"]["MFN"]["defect_free_orders_needed"] is None
+    assert doc["channels"]["MFN"]["status"] == "not_covered"
+
+
+def test_report_and_ledger_name_what_the_exports_miss(tmp_path):
+    daily_orders(tmp_path / "orders.txt", "2026-10-01", "2026-11-18", {("Merchant", "Amazon.com"): 5})
+    write_feedback(tmp_path / "fb.txt", [(300, "2026-10-25", 1, "late")])
+    runner = CliRunner()
+    ledger = runner.invoke(app, ["ledger", str(tmp_path), "--ledger", str(tmp_path / "ledger.csv"),
+                                 "--window-end", WINDOW_END])
+    assert ledger.exit_code == 0 and "export All Orders placed 2026-09-06 to 2026-09-30" in " ".join(ledger.stdout.split())
+
+
+def test_a_reader_that_leaves_early_does_not_change_the_exit_code(tmp_path):
+    import subprocess
+    import sys
+
+    daily_orders(tmp_path / "orders.txt", "2026-10-01", "2026-11-18", {("Merchant", "Amazon.com"): 5})
+    done = subprocess.run(f"'{sys.executable}' -m odr metrics '{tmp_path}' --window-end {WINDOW_END} | head -c 1",
+                          shell=True, capture_output=True, executable="/bin/bash",
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(odr.__file__).parents[1])})
+    code = subprocess.run(f"set -o pipefail; '{sys.executable}' -m odr metrics '{tmp_path}' --window-end {WINDOW_END}"
+                          " | head -c 1 >/dev/null", shell=True, executable="/bin/bash",
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(odr.__file__).parents[1])}).returncode
+    assert done.stdout and code == 4

@@ -175,7 +175,7 @@ def test_a_channel_with_no_orders_is_present_with_zeros(tmp_path):
                                       "above_target": False, "negative_feedback": 0, "a_to_z_claims": 0,
                                       "chargebacks": 0, "covered": True,
                                       "orders_cover": {"start": "2026-09-06", "end": "2026-11-04"},
-                                      "status": "under_target"}
+                                      "status": "under_target", "no_orders": True}
 
 
 def test_default_window_ends_lag_days_before_the_latest_date(shop):

@@ -48,6 +48,8 @@ def trend_chart(trend: pd.DataFrame, target: float, window_end: pd.Timestamp) ->
             partial = True
             ax.plot(x, y.where(~covered), color="#9a9a9a", linestyle=":", linewidth=1.2)
         if not covered.any():
+            ax.annotate(f" {channel} (not covered)", (x.iloc[-1], y.iloc[-1]), fontsize=8, color="#777777",
+                        va="center")
             continue
         y_covered = y.where(covered)
         xs, ys = x[covered], y[covered]

@@ -151,7 +151,7 @@ class ProblemRow:
 class InputRow:
     name: str
     kind: str
-    rows: int
+    rows: str  # rows read; empty for a file not read
     sha256: str
     note: str
 
@@ -167,6 +167,7 @@ class ReportContext:
     redacted: bool
     channels: list[ChannelRow]
     marketplaces: list[ChannelRow]
+    show_marketplaces: bool
     headline: str
     headline_tone: str  # bad | warn | good
     banner: list[str]  # what the orders exports miss, with the dates of All Orders to export
@@ -231,17 +232,20 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
     def row(label: str, r: pd.Series, key: tuple[str, str] | None = None) -> ChannelRow:
         amazon_rate, amazon_status = amazon_figures.get(key, (None, None)) if key else (None, None)
         status = "no_orders" if r["covered"] and not r["in_play"] else str(r["status"])
-        held = "" if r["covered"] else (
-            f"orders exports hold {_day(r['cover_start'])} to {_day(r['cover_end'])}" if pd.notna(r["cover_start"])
-            else "no orders export holds it")
+        held = "" if r["covered"] else str(r["not_covered_why"])
+        nothing = status == "no_orders" or (status == "not_covered" and not r["orders"])
         return ChannelRow(label, int(r["orders"]), int(r["defective_orders"]),
-                          "—" if status == "no_orders" else _pct(r["rate"]), status,
+                          "—" if nothing else _pct(r["rate"]), status,
                           int(r["negative_feedback"]), int(r["a_to_z_claims"]), int(r["chargebacks"]),
                           amazon_rate, amazon_status, held)
 
     channels = [row("Seller-fulfilled (MFN)", a.channels.loc["MFN"], ("*", "MFN")),
                 row("FBA (AFN)", a.channels.loc["AFN"], ("*", "AFN"))]
     markets = [row(f"{m} {ch}", r, (m, ch)) for (m, ch), r in a.marketplaces.iterrows() if r["in_play"]]
+    # By marketplace: where there are several, or where one says other than its channel.
+    differs = any(r["status"] != a.channels.loc[ch, "status"] for (_, ch), r in a.marketplaces.iterrows()
+                  if r["in_play"])
+    show_markets = len({m.label.rsplit(" ", 1)[0] for m in markets}) > 1 or differs
     headline = a.headline
 
     reconciliation = [
@@ -303,8 +307,8 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
             order_id=oid(r.order_id), order_date=_day(r.order_day), channel=r.channel, marketplace=r.marketplace,
             items="; ".join(x for x in (_text(r.skus), _text(r.asins)) if x),
             defects=defects, causes=cause_lines, comments=[c for c in comments if c],
-            status=(status.replace("_", " ") + (" (inferred from the exports, not confirmed)" if inferred else ""))
-            if status else "none recorded",
+            status=("none recorded" if not status or (inferred and status == "open") else
+                    status.replace("_", " ") + (" (inferred from the exports, not confirmed)" if inferred else "")),
             status_date=_day(entry.get("action_date")), action=_text(entry.get("action")),
             evidence=_text(entry.get("evidence")), leaves_window_on=_day(r.leaves_window_on),
             done=done,
@@ -321,7 +325,9 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
                    _text(p.column), oid(_text(p.message)), _text(p.severity))
         for p in a.problems.itertuples(index=False)
     ]
-    inputs = [InputRow(i.path.name, i.kind, i.rows, _sha256(i.path) if i.kind != "skipped" else "", _text(i.note))
+    read = {"orders", "feedback", "claims", "chargebacks", "defect_list", "performance", "defects", "ledger"}
+    inputs = [InputRow(i.path.name, i.kind, f"{i.rows:,}" if i.kind in read else "",
+                       _sha256(i.path) if i.kind != "skipped" else "", _text(i.note))
               for i in a.dataset.inputs]
     settings = [("Window", f"{_day(a.window.start)} to {_day(a.window.end)} ({a.window.days} days)"),
                 ("Window chosen from", a.window.source),
@@ -334,7 +340,7 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
     ctx = ReportContext(
         title="Order Defect Rate: evidence appendix",
         window=f"{_day(a.window.start)} to {_day(a.window.end)}", window_source=a.window.source,
-        as_of=_day(a.as_of), redacted=redact, channels=channels, marketplaces=markets, headline=headline.text,
+        as_of=_day(a.as_of), redacted=redact, channels=channels, marketplaces=markets, show_marketplaces=show_markets, headline=headline.text,
         headline_tone=headline.tone, banner=a.banner, banner_tone="bad" if a.not_covered else "warn",
         reconciliation=reconciliation, trend_svg=chart.svg if chart else None,
         trend_alt=chart.alt if chart else "No window is fully covered by the orders, so there is no trend.",
@@ -390,8 +396,9 @@ def _cause_sections(a, defective: pd.DataFrame, counted: pd.DataFrame, remedy, o
         done = sum(remedy(o)[2] for o in mine["order_id"])
         share = (f"{len(mine)} of {total} {scope} defective orders, {len(mine) / total:.0%}" if total
                  else f"no {scope} defective order")
-        elsewhere = ", ".join(f"{n} {CHANNEL_LABEL.get(ch, ch)} order{'s' if n != 1 else ''}"
-                              for ch, n in others["channel"].value_counts().sort_index().items())
+        elsewhere = "; ".join(
+            f"{len(g)} {CHANNEL_LABEL.get(ch, ch)} order{'s' if len(g) != 1 else ''} ({', '.join(oid(o) for o in g['order_id'])})"
+            for ch, g in others.groupby("channel", sort=True))
         sections.append(CauseSection(slug, cause.title, cause.description, cause.amazon_wording, len(mine), share,
                                      top, quotes, done, len(mine) - done, elsewhere))
     return sections

@@ -68,12 +68,8 @@ def load(
     names = source_names(files + skipped)
     found: dict[Path, Problems] = {path: Problems() for path in files}  # each file's problems, in file order
     unread: dict[Path, tuple[str, str]] = {}  # files not read: (kind, why)
-    for path, twin in _identical(files).items():
-        unread[path] = ("skipped", f"identical to {names[twin]}; read once")
     sniffs: list[Sniff] = []
     for path in files:
-        if path in unread:
-            continue
         try:
             s = sniff(path, colmap, encoding=encoding)
         except (UnreadableInput, UnrecognizedInput) as error:
@@ -93,6 +89,9 @@ def load(
             unread[path] = (s.kind, f"{s.title}, not an ODR input: {s.why}")
             continue
         sniffs.append(s)
+    for path, twin in _identical([s.path for s in sniffs]).items():  # the same download given twice
+        unread[path] = ("skipped", f"identical to {names[twin]}; read once")
+    sniffs = [s for s in sniffs if s.path not in unread]
     if not sniffs:
         raise OdrError(
             "nothing here is an export odr reads: " + "; ".join(
