@@ -367,7 +367,7 @@ def _cause_sections(a, defective: pd.DataFrame, counted: pd.DataFrame, remedy, o
     if not len(defective):
         return []
     focus = [ch for ch in a.channels.index if a.channels.loc[ch, "status"] == "above_target"] \
-        or sorted(set(defective["channel"]))
+        or [ch for ch in a.channels.index if ch in set(defective["channel"])]
     in_focus = defective["channel"].isin(focus)
     total = int(in_focus.sum())
     scope = " and ".join(CHANNEL_LABEL.get(ch, ch) for ch in focus)
