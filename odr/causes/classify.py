@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -47,14 +47,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from odr.causes.taxonomy import CAUSES
+from odr.causes.language import UNKNOWN as UNKNOWN_LANGUAGE
+from odr.causes.language import detect as detect_language
+from odr.causes.taxonomy import CAUSE_OF, CAUSES, SUBCAUSES
 
-LANGUAGES = ("en", "de", "fr", "es", "it", "ja")
+LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "ja", "zh")
+CJK = ("ja", "zh")  # languages matched as Han/kana text (NFKC), the others as folded Latin text
 TEXT_CAUSES = ("non_receipt", "damaged", "not_as_described", "poor_service")
 UNCLASSIFIED = "unclassified"
 BLANK = " | "
 
-_JA_SCRIPT = r"[\p{Hiragana}\p{Katakana}\p{Han}]"
 _WHITESPACE = r"\s{2,}|[\t\n\r\f\v]"
 _MARKS = "[\u0300-\u036f]"
 _NON_ASCII = r"\x{80}-\x{10ffff}"
@@ -78,7 +80,7 @@ def fold_pattern(pattern: str, lang: str) -> str:
     negated class ``[^...]`` leaves out non-ASCII. RE2 compiles every Unicode class into a large
     UTF-8 automaton; dozens of them in one alternation overflow its DFA memory and matching falls
     back to the NFA, a hundred times slower."""
-    if lang == "ja":
+    if lang in CJK:
         return unicodedata.normalize("NFKC", pattern)
     out: list[str] = []
     i, n = 0, len(pattern)
@@ -146,13 +148,19 @@ def _token_except(words: list[str]) -> str:
 
 
 @dataclass(frozen=True)
-class Script:
-    """The compiled lexicons of the languages written in one script."""
+class Lexicon:
+    """One language's compiled phrase rules."""
 
-    name: str
+    language: str
+    script: str  # 'latin' (folded: lower case, no accents) | 'cjk' (NFKC)
     blank: str  # (kept complaint phrases)|neutral phrases|negated cues -> r"\1 | "
-    phrases: tuple[tuple[str, int, str], ...]  # (language, cause index, one alternation)
-    extend: str  # what the evidence runs on with: the rest of the last word
+    phrases: tuple[tuple[int, str], ...]  # (cause index, one alternation)
+    subs: tuple[tuple[int, str, str], ...]  # (cause index, sub-cause, one alternation)
+
+    @property
+    def extend(self) -> str:
+        """What the evidence runs on with: the rest of the last word (Latin scripts)."""
+        return "" if self.script == "cjk" else r"\pL*"
 
 
 def _negated(doc: dict, lang: str) -> list[str]:
@@ -171,28 +179,35 @@ def _negated(doc: dict, lang: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def lexicon() -> dict[str, Script]:
-    """Every language's lexicon, compiled per script (``latin``, ``ja``)."""
+def lexicon() -> dict[str, Lexicon]:
+    """Every language's lexicon (``lexicons/<lang>.toml``), compiled."""
     folder = resources.files("odr.causes").joinpath("lexicons")
-    parts: dict[str, dict[str, list]] = {"latin": {"keep": [], "blank": [], "phrases": []},
-                                          "ja": {"keep": [], "blank": [], "phrases": []}}
+    out = {}
     for lang in LANGUAGES:
         with folder.joinpath(f"{lang}.toml").open("rb") as fh:
             doc = tomllib.load(fh)
-        part = parts["ja" if lang == "ja" else "latin"]
-        part["blank"].extend(fold_pattern(p, lang) for p in doc.get("neutral", []))
-        part["blank"].extend(_negated(doc, lang))
+        blank_parts = [fold_pattern(p, lang) for p in doc.get("neutral", [])] + _negated(doc, lang)
+        keep_all: list[str] = []
+        phrases, subs = [], []
         for j, cause in enumerate(TEXT_CAUSES):
-            keep = [fold_pattern(p, lang) for p in doc[cause].get("keep", [])]
-            part["keep"].extend(keep)
-            phrases = keep + [fold_pattern(p, lang) for p in doc[cause]["phrases"]]
-            part["phrases"].append((lang, j, "|".join(f"(?:{p})" for p in phrases)))
-    out = {}
-    for name, part in parts.items():
-        keep = "|".join(f"(?:{p})" for p in part["keep"]) or "$^"
-        blank = f"({keep})|" + "|".join(f"(?:{p})" for p in part["blank"])
-        out[name] = Script(name=name, blank=blank, phrases=tuple(part["phrases"]),
-                           extend="" if name == "ja" else r"\pL*")
+            section = doc.get(cause, {})
+            keep = [fold_pattern(p, lang) for p in section.get("keep", [])]
+            keep_all.extend(keep)
+            # [cause.<sub-cause>] tables: phrases that name the cause and which sub-cause it is.
+            named = {name: [fold_pattern(p, lang) for p in table.get("phrases", [])]
+                     for name, table in section.items() if isinstance(table, dict)}
+            unknown = set(named) - set(SUBCAUSES[cause])
+            if unknown:
+                raise ValueError(f"lexicons/{lang}.toml: [{cause}.{sorted(unknown)[0]}] is not a sub-cause of "
+                                 f"{cause} ({', '.join(SUBCAUSES[cause])})")
+            every = keep + [fold_pattern(p, lang) for p in section.get("phrases", [])]
+            every += [p for ps in named.values() for p in ps]
+            if every:
+                phrases.append((j, "|".join(f"(?:{p})" for p in every)))
+            subs.extend((j, name, "|".join(f"(?:{p})" for p in ps)) for name, ps in named.items() if ps)
+        keep = "|".join(f"(?:{p})" for p in keep_all) or "$^"
+        blank = f"({keep})" + "".join(f"|(?:{p})" for p in blank_parts)
+        out[lang] = Lexicon(lang, "cjk" if lang in CJK else "latin", blank, tuple(phrases), tuple(subs))
     return out
 
 
@@ -222,7 +237,7 @@ def normalize(texts: pa.Array | pa.ChunkedArray, script: str = "latin") -> pa.Ar
     """Texts folded like the lexicons: lower case, accents stripped (Latin) or NFKC (Japanese),
     runs of white space made one space."""
     t = pc.utf8_lower(pc.fill_null(texts, ""))
-    if script == "ja":
+    if script == "cjk":
         t = pc.utf8_normalize(t, "NFKC")
     else:
         t = pc.replace_substring_regex(pc.utf8_normalize(t, "NFKD"), _MARKS, "")
@@ -237,36 +252,40 @@ class Matches:
     start: np.ndarray  # n x 4
     end: np.ndarray  # n x 4
     phrase: list[np.ndarray]  # one object array per cause
+    subs: dict[str, np.ndarray] = field(default_factory=dict)  # sub-cause -> named in the text (n)
 
 
-def match_texts(texts: object) -> Matches:
-    """Find every cause's first phrase in every text (see the module docstring)."""
+def match_texts(texts: object, languages: np.ndarray | None = None) -> Matches:
+    """Find every cause's first phrase in every text, by the rules of the text's own language
+    (`languages`, detected if not given): see the module docstring."""
     original = _as_arrow(texts)
     n = len(original)
     k = len(TEXT_CAUSES)
     start = np.full((n, k), -1, dtype=np.int64)
     end = np.full((n, k), -1, dtype=np.int64)
     phrase = [np.full(n, None, dtype=object) for _ in TEXT_CAUSES]
+    subs: dict[str, np.ndarray] = {}
     if n == 0:
-        return Matches(start, end, phrase)
-    lex = lexicon()
-    is_ja = pc.match_substring_regex(original, _JA_SCRIPT).to_numpy(zero_copy_only=False)
-    for name, rows in (("ja", np.flatnonzero(is_ja)), ("latin", np.flatnonzero(~is_ja))):
+        return Matches(start, end, phrase, subs)
+    if languages is None:
+        languages = detect_language(original)
+    latin_unknown = languages == UNKNOWN_LANGUAGE
+    for lang, lex in lexicon().items():
+        rows = np.flatnonzero((languages == lang) | (latin_unknown if lex.script == "latin" else False))
         if not len(rows):
             continue
-        script = lex[name]
         orig = original if len(rows) == n else pc.take(original, pa.array(rows))
-        norm = normalize(orig, name)
-        t = pc.replace_substring_regex(norm, script.blank, r"\1" + BLANK)
+        norm = normalize(orig, lex.script)
+        t = pc.replace_substring_regex(norm, lex.blank, r"\1" + BLANK)
         texts_py: list[str] | None = None  # the normalized texts, converted on first need
-        for lang, j, pattern in script.phrases:
+        for j, pattern in lex.phrases:
             hit = np.flatnonzero(pc.match_substring_regex(t, pattern).to_numpy(zero_copy_only=False))
             if not len(hit):
                 continue
             if texts_py is None:
                 texts_py = norm.to_pylist()
                 same = pc.equal(pc.utf8_length(orig), pc.utf8_length(norm)).to_numpy(zero_copy_only=False)
-            found = pc.extract_regex(pc.take(t, pa.array(hit)), f"(?P<m>(?:{pattern}){script.extend})")
+            found = pc.extract_regex(pc.take(t, pa.array(hit)), f"(?P<m>(?:{pattern}){lex.extend})")
             words = found.field("m").to_pylist()
             # Where the phrase is in the normalized text (blanking moved things; a phrase that
             # ran across a blank is not found there and keeps the blanked position's order).
@@ -275,22 +294,28 @@ def match_texts(texts: object) -> Matches:
             lengths = np.fromiter((len(w) for w in words), dtype=np.int64, count=len(hit))
             pos = np.where(pos >= 0, pos, np.iinfo(np.int32).max)
             rows_hit = rows[hit]
-            prev = start[rows_hit, j]
-            better = (prev < 0) | (pos < prev)  # several languages may match: the earliest wins
-            sel = np.flatnonzero(better)
-            if not len(sel):
-                continue
-            cut = sel[same[hit[sel]] & (pos[sel] < np.iinfo(np.int32).max)]
             quoted = np.array([f'"{w.strip()}"' for w in words], dtype=object)
-            if len(cut):
+            cut = np.flatnonzero(same[hit] & (pos < np.iinfo(np.int32).max))
+            if len(cut):  # the phrase as the buyer wrote it (case, accents), where lengths allow
                 src = pc.take(orig, pa.array(hit[cut])).to_pylist()
                 quoted[cut] = [f'"{o[a:a + b].strip()}"' for o, a, b in
                                zip(src, pos[cut].tolist(), lengths[cut].tolist(), strict=True)]
+            prev = start[rows_hit, j]
+            sel = np.flatnonzero((prev < 0) | (pos < prev))  # read by several languages: the earliest wins
             start[rows_hit[sel], j] = pos[sel]
             end[rows_hit[sel], j] = pos[sel] + lengths[sel]
             phrase[j][rows_hit[sel]] = quoted[sel]
+        for j, sub, pattern in lex.subs:  # only in texts where the cause was found
+            local = np.flatnonzero(start[rows, j] >= 0)
+            if not len(local):
+                continue
+            hit = pc.match_substring_regex(pc.take(t, pa.array(local)), pattern).to_numpy(zero_copy_only=False)
+            flags = subs.setdefault(sub, np.zeros(n, bool))
+            flags[rows[local[hit]]] = True
     _drop_contained(start, end)
-    return Matches(start, end, phrase)
+    for sub, flags in subs.items():
+        flags &= start[:, TEXT_CAUSES.index(CAUSE_OF[sub])] >= 0  # a dropped cause takes its sub-causes
+    return Matches(start, end, phrase, subs)
 
 
 def _drop_contained(start: np.ndarray, end: np.ndarray) -> None:
@@ -309,10 +334,15 @@ def _drop_contained(start: np.ndarray, end: np.ndarray) -> None:
     end[drop] = -1
 
 
-def classify_texts(texts: object) -> pd.DataFrame:
-    """Causes of free texts by the lexicons alone: `causes` (primary first: the cause whose
-    phrase comes first in the text), `evidence` (the deciding phrase of each cause, quoted)."""
-    found = match_texts(texts)
+def classify_texts(texts: object, languages: object = None, default_language: str | None = None) -> pd.DataFrame:
+    """Causes of free texts: `causes` (primary first: the cause whose phrase comes first in the
+    text), `evidence` (the deciding phrase of each cause, quoted), `subcauses` ({cause: [...]})
+    and `language` (given per text in `languages`, else detected; `default_language` where the
+    text does not tell)."""
+    original = _as_arrow(texts)
+    language = (np.asarray(languages, dtype=object) if languages is not None
+                else detect_language(original, default_language))
+    found = match_texts(original, language)
     n, k = found.start.shape
     hit = found.start >= 0
     order = np.argsort(np.where(hit, found.start, np.iinfo(np.int64).max), axis=1, kind="stable")
@@ -329,8 +359,20 @@ def classify_texts(texts: object) -> pd.DataFrame:
         for i, ev in zip(rows.tolist(), zip(*columns, strict=True), strict=True):
             causes_out[i] = names.copy()
             evidence_out[i] = list(ev)
+    subcauses_out = [_subcauses(found.subs, i, causes_out[i]) for i in range(n)]
     index = texts.index if isinstance(texts, pd.Series) else None
-    return pd.DataFrame({"causes": causes_out, "evidence": evidence_out}, index=index)
+    return pd.DataFrame({"causes": causes_out, "evidence": evidence_out, "subcauses": subcauses_out,
+                         "language": language}, index=index)
+
+
+def _subcauses(subs: dict[str, np.ndarray], i: int, causes: list[str]) -> dict[str, list[str]]:
+    """{cause: [its sub-causes named in text i, in vocabulary order]} for the causes found."""
+    out: dict[str, list[str]] = {}
+    for cause in causes:
+        named = [s for s in SUBCAUSES.get(cause, ()) if s in subs and subs[s][i]]
+        if named:
+            out[cause] = named
+    return out
 
 
 # Structured fields (design §6; amazon-reports.md §2, §3, §10).
