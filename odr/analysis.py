@@ -494,10 +494,11 @@ def _read_texts(defects: pd.DataFrame):
         return None
     from concurrent.futures import ThreadPoolExecutor
 
-    from odr.causes.classify import classify_texts
+    from odr.causes.classify import classify_texts, marketplace_languages
 
     pool = ThreadPoolExecutor(1, thread_name_prefix="odr-classify")
-    future = pool.submit(classify_texts, defects["text"].reset_index(drop=True))
+    future = pool.submit(classify_texts, defects["text"].reset_index(drop=True),
+                         default_language=marketplace_languages(defects))
     pool.shutdown(wait=False)  # the thread ends with its one task
     return future
 

@@ -496,7 +496,7 @@ def classify(
     try:
         overrides = _overrides(causes_file)
         data = _load(inputs, map_file, date_format, marketplace, encoding, detail=False)
-        from odr.causes import classify_defects, describe, parse_overrides
+        from odr.causes import classify_defects, describe, parse_overrides, subcause_text
         from odr.model import KIND_NAMES
 
         ledger = data.ledger.dropna(subset=["causes"])
@@ -507,8 +507,8 @@ def classify(
     rows = [
         {"order_id": r.order_id, "kind": r.kind,
          "event_date": None if _na(r.event_date) else r.event_date.strftime("%Y-%m-%d"),
-         "causes": list(r.causes), "evidence": describe(r.causes, r.evidence),
-         "text": None if _na(r.text) else r.text}
+         "causes": list(r.causes), "subcauses": dict(r.subcauses), "evidence": describe(r.causes, r.evidence),
+         "language": r.language or None, "text": None if _na(r.text) else r.text}
         for r in defects.itertuples(index=False)
     ]
     if as_json:
@@ -519,10 +519,11 @@ def classify(
 
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["order_id", "kind", "event_date", "causes", "evidence", "text"])
+        writer.writerow(["order_id", "kind", "event_date", "causes", "subcauses", "evidence", "language", "text"])
         for r in rows:
             writer.writerow([r["order_id"], r["kind"], r["event_date"] or "", "; ".join(r["causes"]),
-                             r["evidence"], _csv_safe(r["text"] or "")])
+                             subcause_text(r["subcauses"]), _csv_safe(r["evidence"]), r["language"] or "",
+                             _csv_safe(r["text"] or "")])
         typer.echo(buffer.getvalue(), nl=False)
     else:
         from rich.table import Table
@@ -533,8 +534,9 @@ def classify(
             table.add_column(col, overflow="fold")
         for r in rows:
             text = (r["text"] or "")[:70]
+            named = [f"{c} ({', '.join(r['subcauses'][c])})" if c in r["subcauses"] else c for c in r["causes"]]
             table.add_row(r["order_id"], KIND_NAMES.get(r["kind"], r["kind"]), r["event_date"] or "",
-                          ", ".join(r["causes"]), r["evidence"], text)
+                          ", ".join(named), r["evidence"], text)
         console.print(table, markup=False)
 
 

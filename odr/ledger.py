@@ -64,7 +64,7 @@ SELLER_DETAIL: tuple[str, ...] = ("action_date", "action", "note", "evidence")
 # never writes it (a value it wrote would be read back as the seller's word).
 OVERRIDE_COLUMN = "causes"
 CONTEXT_COLUMNS: tuple[str, ...] = (
-    "order_date", "channel", "marketplace", "skus", "defects", "detected_causes",
+    "order_date", "channel", "marketplace", "skus", "defects", "detected_causes", "detected_subcauses",
     "comment_excerpt", "leaves_window_on", "status_inferred",
 )
 LEDGER_COLUMNS: tuple[str, ...] = SELLER_COLUMNS + CONTEXT_COLUMNS  # a new ledger, in this order
@@ -144,6 +144,7 @@ def fresh_rows(analysis: Analysis) -> pd.DataFrame:
     as YYYY-MM-DD), as the CSV will hold it."""
     import pandas as pd
 
+    from odr.causes import subcause_text
     from odr.sources.tables import scrub
 
     orders = analysis.defective_orders
@@ -178,6 +179,7 @@ def fresh_rows(analysis: Analysis) -> pd.DataFrame:
             "skus": _cell(row.get("skus")),
             "defects": "; ".join(events.get(order_id, [])) or _cell(row.get("kinds")),
             "detected_causes": "; ".join(causes) if isinstance(causes, (list, tuple)) else _cell(causes),
+            "detected_subcauses": subcause_text(row.get("subcauses")) if isinstance(row.get("subcauses"), dict) else "",
             "comment_excerpt": excerpt,
             "leaves_window_on": _day(row.get("leaves_window_on")),
             "status_inferred": INFERRED,

@@ -251,10 +251,18 @@ def test_ledger_command_creates_then_merges_and_keeps_a_backup(tmp_path):
     first = run("ledger", exports, "--ledger", ledger)
     assert first.exit_code == 0, first.output
     assert "26 orders added" in first.stdout  # 22 MFN + 4 AFN defective orders
-    text = ledger.read_text(encoding="utf-8-sig")
-    edited = text.replace("113-5260181-5908301,contacted,", "113-5260181-5908301,resolved,").replace(
-        "non_receipt,never arrived", "STALE,never arrived")  # the seller's edit, and a stale odr column
-    ledger.write_text(edited, encoding="utf-8-sig")
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(ledger.read_text(encoding="utf-8-sig"))))
+    for row in rows:  # the seller's edit, and a stale odr column
+        if row["order_id"] == "113-5260181-5908301":
+            row.update(status="resolved", detected_causes="STALE")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    ledger.write_text(out.getvalue(), encoding="utf-8-sig")
     again = run("ledger", exports, "--ledger", ledger)
     assert again.exit_code == 0, again.output
     now = ledger.read_text(encoding="utf-8-sig")

@@ -9,11 +9,13 @@ from odr.causes.classify import (
     describe,
     order_causes,
     parse_overrides,
+    subcause_text,
 )
-from odr.causes.taxonomy import CAUSES, Cause
+from odr.causes.taxonomy import CAUSES, SUBCAUSES, Cause
 
 __all__ = [
     "CAUSES",
+    "SUBCAUSES",
     "TEXT_CAUSES",
     "UNCLASSIFIED",
     "Cause",
@@ -23,4 +25,5 @@ __all__ = [
     "describe",
     "order_causes",
     "parse_overrides",
+    "subcause_text",
 ]

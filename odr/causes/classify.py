@@ -47,8 +47,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from odr.causes import model
 from odr.causes.language import UNKNOWN as UNKNOWN_LANGUAGE
 from odr.causes.language import detect as detect_language
+from odr.causes.language import of_marketplace
 from odr.causes.taxonomy import CAUSE_OF, CAUSES, SUBCAUSES
 
 LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "ja", "zh")
@@ -253,6 +255,7 @@ class Matches:
     end: np.ndarray  # n x 4
     phrase: list[np.ndarray]  # one object array per cause
     subs: dict[str, np.ndarray] = field(default_factory=dict)  # sub-cause -> named in the text (n)
+    blanked: pa.Array | None = None  # each text folded and blanked by its language's rules (the model reads it)
 
 
 def match_texts(texts: object, languages: np.ndarray | None = None) -> Matches:
@@ -265,8 +268,9 @@ def match_texts(texts: object, languages: np.ndarray | None = None) -> Matches:
     end = np.full((n, k), -1, dtype=np.int64)
     phrase = [np.full(n, None, dtype=object) for _ in TEXT_CAUSES]
     subs: dict[str, np.ndarray] = {}
+    blanked = np.full(n, "", dtype=object)
     if n == 0:
-        return Matches(start, end, phrase, subs)
+        return Matches(start, end, phrase, subs, pa.array([], pa.string()))
     if languages is None:
         languages = detect_language(original)
     latin_unknown = languages == UNKNOWN_LANGUAGE
@@ -277,6 +281,7 @@ def match_texts(texts: object, languages: np.ndarray | None = None) -> Matches:
         orig = original if len(rows) == n else pc.take(original, pa.array(rows))
         norm = normalize(orig, lex.script)
         t = pc.replace_substring_regex(norm, lex.blank, r"\1" + BLANK)
+        blanked[rows] = t.to_numpy(zero_copy_only=False)
         texts_py: list[str] | None = None  # the normalized texts, converted on first need
         for j, pattern in lex.phrases:
             hit = np.flatnonzero(pc.match_substring_regex(t, pattern).to_numpy(zero_copy_only=False))
@@ -315,7 +320,7 @@ def match_texts(texts: object, languages: np.ndarray | None = None) -> Matches:
     _drop_contained(start, end)
     for sub, flags in subs.items():
         flags &= start[:, TEXT_CAUSES.index(CAUSE_OF[sub])] >= 0  # a dropped cause takes its sub-causes
-    return Matches(start, end, phrase, subs)
+    return Matches(start, end, phrase, subs, pa.array(blanked, pa.string()))
 
 
 def _drop_contained(start: np.ndarray, end: np.ndarray) -> None:
@@ -334,11 +339,13 @@ def _drop_contained(start: np.ndarray, end: np.ndarray) -> None:
     end[drop] = -1
 
 
-def classify_texts(texts: object, languages: object = None, default_language: str | None = None) -> pd.DataFrame:
+def classify_texts(texts: object, languages: object = None, default_language: str | None = None,
+                   learned: bool = True) -> pd.DataFrame:
     """Causes of free texts: `causes` (primary first: the cause whose phrase comes first in the
-    text), `evidence` (the deciding phrase of each cause, quoted), `subcauses` ({cause: [...]})
-    and `language` (given per text in `languages`, else detected; `default_language` where the
-    text does not tell)."""
+    text, then what the learned model adds), `evidence` (the deciding phrase of each cause,
+    quoted; for a learned cause, the words that weighed most), `subcauses` ({cause: [...]}) and
+    `language` (given per text in `languages`, else detected; `default_language` where the text
+    does not tell). `learned=False`: the phrase rules alone."""
     original = _as_arrow(texts)
     language = (np.asarray(languages, dtype=object) if languages is not None
                 else detect_language(original, default_language))
@@ -359,10 +366,32 @@ def classify_texts(texts: object, languages: object = None, default_language: st
         for i, ev in zip(rows.tolist(), zip(*columns, strict=True), strict=True):
             causes_out[i] = names.copy()
             evidence_out[i] = list(ev)
+    if learned and model.available() and n:
+        _add_learned(found, causes_out, evidence_out)
     subcauses_out = [_subcauses(found.subs, i, causes_out[i]) for i in range(n)]
     index = texts.index if isinstance(texts, pd.Series) else None
     return pd.DataFrame({"causes": causes_out, "evidence": evidence_out, "subcauses": subcauses_out,
                          "language": language}, index=index)
+
+
+def _add_learned(found: Matches, causes: list[list[str]], evidence: list[list[str]]) -> None:
+    """The learned model's causes that the rules did not name, each with the words of the text
+    that weighed most for it (the model reads the text as the rules left it: negations blanked)."""
+    decided = model.decide(found.blanked)
+    rows, cols = np.nonzero(decided)
+    if not len(rows):
+        return
+    blanked = found.blanked.take(pa.array(np.unique(rows))).to_pylist()
+    text_of = dict(zip(np.unique(rows).tolist(), blanked, strict=True))
+    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+        cause = TEXT_CAUSES[j]
+        if cause in causes[i]:
+            continue
+        words = model.weighed_most(text_of[i], cause)
+        if not words:
+            continue  # nothing in the text itself carries it: no cause is guessed
+        causes[i].append(cause)
+        evidence[i].append(f'model: "{words}"')
 
 
 def _subcauses(subs: dict[str, np.ndarray], i: int, causes: list[str]) -> dict[str, list[str]]:
@@ -399,6 +428,9 @@ def _norm(value: object) -> str:
     return " ".join(str(value).casefold().replace("-", " ").replace("_", " ").split())
 
 
+_LEGACY_SUB = {"arrived_on_time": "late"}  # "Arrived on time: No" names the sub-cause too
+
+
 def structured(kind: str, reason: object, signals: object) -> tuple[list[str], list[str], bool]:
     """(causes, evidence, materially_different) from a defect's structured fields."""
     causes: list[str] = []
@@ -424,27 +456,31 @@ def structured(kind: str, reason: object, signals: object) -> tuple[list[str], l
 
 def classify_defects(defects: pd.DataFrame, overrides: dict[str, list[str]] | None = None, *,
                      texts: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Add ``causes`` (list, primary first), ``primary_cause`` and ``evidence`` (list, one per
-    cause) to a defects table. `texts` is :func:`classify_texts` of its ``text`` column, when
-    the caller has it already (odr.analyze runs it on another thread meanwhile)."""
+    """Add ``causes`` (list, primary first), ``primary_cause``, ``evidence`` (list, one per
+    cause) and ``subcauses`` ({cause: [sub-causes]}) to a defects table. `texts` is
+    :func:`classify_texts` of its ``text`` column, when the caller has it already (odr.analyze
+    runs it on another thread meanwhile). An override may name sub-causes ('damaged/packaging',
+    or 'packaging' alone)."""
     out = defects.copy()
     if texts is not None and len(texts) == len(out):
         text = texts
     else:
-        text = classify_texts(out["text"].reset_index(drop=True)) if len(out) else pd.DataFrame(
-            {"causes": [], "evidence": []})
-    all_causes, all_evidence = [], []
+        text = classify_texts(out["text"].reset_index(drop=True), default_language=marketplace_languages(out)) \
+            if len(out) else pd.DataFrame({"causes": [], "evidence": [], "subcauses": [], "language": []})
+    all_causes, all_evidence, all_subs = [], [], []
     overrides = overrides or {}
     n = len(out)
     signals = out["signals"].tolist() if "signals" in out else [None] * n
+    text_subs = text["subcauses"].tolist() if "subcauses" in text else [{}] * n
     rows = zip(out["order_id"].tolist(), out["kind"].tolist(), out["reason"].tolist(), signals,
-               text["causes"].tolist(), text["evidence"].tolist(), strict=True)
+               text["causes"].tolist(), text["evidence"].tolist(), text_subs, strict=True)
     fields: dict[tuple, tuple[list[str], list[str], bool]] = {}  # structured() per distinct fields
-    for order_id, kind, reason, signal, t_causes, t_evidence in rows:  # plain lists: no per-row pandas
+    for order_id, kind, reason, signal, t_causes, t_evidence, t_subs in rows:  # plain lists: no per-row pandas
         if order_id in overrides:
-            chosen = overrides[order_id]
-            all_causes.append(list(chosen))
+            chosen, chosen_subs = split_override(overrides[order_id])
+            all_causes.append(chosen)
             all_evidence.append(["set by the seller"] * len(chosen))
+            all_subs.append(chosen_subs)
             continue
         combo = (kind, reason, signal)
         if combo not in fields:
@@ -463,14 +499,47 @@ def classify_defects(defects: pd.DataFrame, overrides: dict[str, list[str]] | No
             if c not in causes:
                 causes.append(c)
                 evidence.append(e)
+        subs = {c: list(v) for c, v in t_subs.items() if c in causes}
+        for part in (signal.split(";") if isinstance(signal, str) else ()):
+            name, _, answer = part.strip().partition("=")
+            if answer.strip() in _NO and name in _LEGACY_SUB and _LEGACY[name] in causes:
+                named = subs.setdefault(_LEGACY[name], [])
+                if _LEGACY_SUB[name] not in named:
+                    named.append(_LEGACY_SUB[name])
         if not causes:
             causes, evidence = [UNCLASSIFIED], ["no cause phrase or field matched"]
         all_causes.append(causes)
         all_evidence.append(evidence)
+        all_subs.append(subs)
     out["causes"] = pd.Series(all_causes, index=out.index, dtype="object")
     out["primary_cause"] = pd.Series([c[0] for c in all_causes], index=out.index, dtype="str")
     out["evidence"] = pd.Series(all_evidence, index=out.index, dtype="object")
+    out["subcauses"] = pd.Series(all_subs, index=out.index, dtype="object")
+    out["language"] = pd.Series(text["language"].tolist() if "language" in text else [None] * n,
+                                index=out.index, dtype="object")
     return out
+
+
+def marketplace_languages(defects: pd.DataFrame) -> np.ndarray | None:
+    """Each defect's marketplace language, for texts whose own words tell none."""
+    if "marketplace" not in defects:
+        return None
+    return np.array([of_marketplace(m) for m in defects["marketplace"].tolist()], dtype=object)
+
+
+def split_override(names: list[str]) -> tuple[list[str], dict[str, list[str]]]:
+    """A seller's override ('damaged', 'damaged/packaging' or 'packaging') as causes and sub-causes."""
+    causes: list[str] = []
+    subs: dict[str, list[str]] = {}
+    for name in names:
+        cause, _, sub = name.partition("/")
+        if cause in CAUSE_OF:  # a sub-cause alone names its cause
+            cause, sub = CAUSE_OF[cause], cause
+        if cause not in causes:
+            causes.append(cause)
+        if sub and sub not in subs.setdefault(cause, []):
+            subs[cause].append(sub)
+    return causes, {c: v for c, v in subs.items() if v}
 
 
 def parse_overrides(pairs: list[tuple[str, str]], source: str) -> tuple[dict[str, list[str]], list[str]]:
@@ -483,12 +552,14 @@ def parse_overrides(pairs: list[tuple[str, str]], source: str) -> tuple[dict[str
             continue
         causes = []
         for part in text.replace(",", ";").split(";"):
-            slug = part.strip().casefold().replace(" ", "_").replace("-", "_")
-            if slug in CAUSES and slug not in causes:
-                causes.append(slug)
-            elif slug:
+            slug = part.strip().casefold().replace(" ", "_").replace("-", "_").replace(":", "/")
+            cause, _, sub = (s.strip("_") for s in slug.partition("/"))
+            ok = (cause in CAUSES and (not sub or sub in SUBCAUSES.get(cause, ()))) or (cause in CAUSE_OF and not sub)
+            if ok and slug not in causes:
+                causes.append(f"{cause}/{sub}" if sub else cause)
+            elif slug and not ok:
                 bad.append(f"{source}: {order_id}: '{part.strip()}' is not a cause "
-                           f"({', '.join(CAUSES)})")
+                           f"({', '.join(CAUSES)}) or cause/sub-cause (e.g. damaged/packaging)")
         if causes:
             out[order_id] = causes
     return out, bad
@@ -496,22 +567,28 @@ def parse_overrides(pairs: list[tuple[str, str]], source: str) -> tuple[dict[str
 
 def order_causes(defects: pd.DataFrame) -> pd.DataFrame:
     """Per order: the union of its defects' causes (earliest defect's primary first), with
-    evidence; `unclassified` only when no defect of the order has a cause."""
+    evidence and sub-causes; `unclassified` only when no defect of the order has a cause."""
     ordered = defects.sort_values(["order_id", "event_date"], na_position="last", kind="stable")
-    merged: dict[str, tuple[list[str], list[str]]] = {}
-    for order_id, cs, es in zip(ordered["order_id"].tolist(), ordered["causes"].tolist(),
-                                ordered["evidence"].tolist(), strict=True):
-        causes, evidence = merged.setdefault(order_id, ([], []))
+    subs_col = ordered["subcauses"].tolist() if "subcauses" in ordered else [{}] * len(ordered)
+    merged: dict[str, tuple[list[str], list[str], dict[str, list[str]]]] = {}
+    for order_id, cs, es, ss in zip(ordered["order_id"].tolist(), ordered["causes"].tolist(),
+                                    ordered["evidence"].tolist(), subs_col, strict=True):
+        causes, evidence, subs = merged.setdefault(order_id, ([], [], {}))
         for c, e in zip(cs, es, strict=True):
             if c != UNCLASSIFIED and c not in causes:
                 causes.append(c)
                 evidence.append(e)
+        for c, named in (ss or {}).items():
+            for sub in named:
+                if sub not in subs.setdefault(c, []):
+                    subs[c].append(sub)
     rows = []
-    for order_id, (causes, evidence) in merged.items():
+    for order_id, (causes, evidence, subs) in merged.items():
         if not causes:
             causes, evidence = [UNCLASSIFIED], ["no cause phrase or field matched"]
-        rows.append((order_id, causes, causes[0], evidence))
-    return pd.DataFrame(rows, columns=["order_id", "causes", "primary_cause", "evidence"])
+        ordered_subs = {c: [s for s in SUBCAUSES.get(c, ()) if s in subs.get(c, ())] for c in causes}
+        rows.append((order_id, causes, causes[0], evidence, {c: v for c, v in ordered_subs.items() if v}))
+    return pd.DataFrame(rows, columns=["order_id", "causes", "primary_cause", "evidence", "subcauses"])
 
 
 def decided_by_text(evidence: str) -> bool:
@@ -521,6 +598,11 @@ def decided_by_text(evidence: str) -> bool:
 
 
 _TEXT_EVIDENCE = re.compile(r'(?:^|\+ )"')
+
+
+def subcause_text(subcauses: dict[str, list[str]] | None) -> str:
+    """{'damaged': ['packaging'], 'poor_service': ['no_reply']} -> 'damaged: packaging; poor_service: no_reply'."""
+    return "; ".join(f"{c}: {', '.join(s)}" for c, s in (subcauses or {}).items() if s)
 
 
 def describe(causes: list[str], evidence: list[str]) -> str:

@@ -38,6 +38,19 @@ _FUNCTION_WORDS = {
     "pt": "o os as nao um uma com para muito mas eu do da em na foi produto ainda recebi entrega pedido "
           "chegou veio",
 }
+# A marketplace's language, by its domain's ending: what a text that tells none is read as.
+_BY_DOMAIN = (("co.jp", "ja"), ("com.br", "pt"), ("com.mx", "es"), (".de", "de"), (".at", "de"), (".fr", "fr"),
+              (".es", "es"), (".it", "it"), (".cn", "zh"), (".com", "en"), (".co.uk", "en"), (".ca", "en"))
+
+
+def of_marketplace(domain: object) -> str | None:
+    """'Amazon.de' -> 'de'; None for a marketplace of no one language (Amazon.ca is en first)."""
+    if not isinstance(domain, str):
+        return None
+    folded = domain.strip().casefold()
+    return next((lang for end, lang in _BY_DOMAIN if folded.endswith(end)), None)
+
+
 _PATTERNS = {lang: r"\b(?:" + "|".join(sorted(set(words.split()), key=len, reverse=True)) + r")\b"
              for lang, words in _FUNCTION_WORDS.items()}
 _LATIN = tuple(_PATTERNS)
@@ -46,11 +59,14 @@ _LATIN = tuple(_PATTERNS)
 UNKNOWN = ""  # a Latin text whose words tell no language: read by every Latin lexicon
 
 
-def detect(texts: pa.Array, default: str | None = None) -> np.ndarray:
+def detect(texts: pa.Array, default: str | np.ndarray | None = None) -> np.ndarray:
     """Each text's language code (an object array); where nothing tells, `default` (the
-    marketplace's language), else UNKNOWN."""
+    marketplace's language: one for all texts, or one per text), else UNKNOWN."""
     n = len(texts)
-    out = np.full(n, default or UNKNOWN, dtype=object)
+    if isinstance(default, np.ndarray):
+        out = np.array([d if isinstance(d, str) and d else UNKNOWN for d in default], dtype=object)
+    else:
+        out = np.full(n, default or UNKNOWN, dtype=object)
     if n == 0:
         return out
     texts = pc.fill_null(texts, "")

@@ -9,6 +9,7 @@ the phrase that decided the cause, in every output that is made from this contex
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -16,7 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from odr.causes import CAUSES, decided_by_text
+from odr.causes import CAUSES, SUBCAUSES, decided_by_text
+from odr.causes.taxonomy import SUBCAUSE_TITLES
 from odr.model import FEEDBACK_KINDS
 from odr.ledger import inferred_statuses, seller_typed, still_inferred
 from odr.privacy import scrub
@@ -103,6 +105,7 @@ class CauseSection:
     done: int
     pending: int
     elsewhere: str = ""  # the same cause in the other channel, listed apart: "2 FBA (AFN) orders"
+    subcauses: list[tuple[str, int]] = field(default_factory=list)  # (what, orders), the vocabulary's order
 
 
 @dataclass(frozen=True)
@@ -300,7 +303,9 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
         else:  # every defect's words, labelled by the defect when there are several
             comments = [(f"{KIND_LABEL.get(d.kind, d.kind)}: " if len(said) > 1 else "") + _excerpt(_text(d.text))
                         for d in said]
-        cause_lines = [f"{CAUSES[c].title}: {e}" for c, e in zip(r.causes, r.evidence, strict=True)]
+        subs = r.subcauses if isinstance(getattr(r, "subcauses", None), dict) else {}
+        cause_lines = [f"{CAUSES[c].title}" + (f" ({', '.join(SUBCAUSE_TITLES[s] for s in subs[c])})" if subs.get(c) else "")
+                       + f": {e}" for c, e in zip(r.causes, r.evidence, strict=True)]
         entry = ledger.get(r.order_id, {})
         status, inferred, done = remedy(r.order_id)
         appendix.append(AppendixRow(
@@ -399,8 +404,14 @@ def _cause_sections(a, defective: pd.DataFrame, counted: pd.DataFrame, remedy, o
         elsewhere = "; ".join(
             f"{len(g)} {CHANNEL_LABEL.get(ch, ch)} order{'s' if len(g) != 1 else ''} ({', '.join(oid(o) for o in g['order_id'])})"
             for ch, g in others.groupby("channel", sort=True))
+        named = Counter(sub for subs in mine["subcauses"] if isinstance(subs, dict) for sub in subs.get(slug, ()))
+        subcauses = [(SUBCAUSE_TITLES[sub], named[sub]) for sub in SUBCAUSES.get(slug, ()) if named[sub]]
+        if subcauses and sum(n for _, n in subcauses) and len(mine) > max(n for _, n in subcauses):
+            unnamed = sum(1 for subs in mine["subcauses"] if not (isinstance(subs, dict) and subs.get(slug)))
+            if unnamed:
+                subcauses.append(("no sub-cause named", unnamed))
         sections.append(CauseSection(slug, cause.title, cause.description, cause.amazon_wording, len(mine), share,
-                                     top, quotes, done, len(mine) - done, elsewhere))
+                                     top, quotes, done, len(mine) - done, elsewhere, subcauses))
     return sections
 
 

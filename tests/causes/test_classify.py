@@ -135,7 +135,8 @@ def test_parse_overrides_reports_unknown_causes():
     got, bad = parse_overrides([("111-0000001-0000001", "Damaged; poor service, rubbish")], "causes.csv")
     assert got == {"111-0000001-0000001": ["damaged", "poor_service"]}
     assert bad == ["causes.csv: 111-0000001-0000001: 'rubbish' is not a cause "
-                   "(non_receipt, damaged, not_as_described, poor_service, unclassified)"]
+                   "(non_receipt, damaged, not_as_described, poor_service, unclassified) or cause/sub-cause "
+                   "(e.g. damaged/packaging)"]
 
 
 def test_order_causes_union_with_earliest_first():
