@@ -102,7 +102,8 @@ class Analysis:
             },
             "problems": [
                 {"source": p.source, "line": None if pd.isna(p.line) else int(p.line),
-                 "column": None if pd.isna(p.column) else p.column, "message": p.message}
+                 "column": None if pd.isna(p.column) else p.column, "message": p.message,
+                 "count": 1 if pd.isna(p.count) else int(p.count)}
                 for p in self.problems.itertuples(index=False)
             ],
         })

@@ -90,6 +90,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "check": STR,
         "message": STR,
         "severity": STR,  # 'error' (row not used) | 'warning' (row used, with a caveat)
+        "count": "Int64",  # rows with this same problem (the first is `line`)
     },
 }
 

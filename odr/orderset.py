@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 CHANNELS = ("MFN", "AFN")  # channel codes index this
+# An Amazon order id: 3-7-7 ASCII digits. ASCII: Python's \d also matches Arabic-Indic and
+# fullwidth digits, which are no order id (and no integer key).
+ORDER_ID = "[0-9]{3}-[0-9]{7}-[0-9]{7}"
 # fulfillment-channel values: flat files say Amazon/Merchant, the Orders API AFN/MFN [C S1, S7].
 CHANNEL_CODES = {"amazon": 1, "afn": 1, "merchant": 0, "mfn": 0, "seller": 0}
 UNKNOWN_MARKETPLACE = "unknown"
@@ -179,7 +182,7 @@ class OrderSet:
 
         orders = frame("orders", orders)
         ids = orders["order_id"].astype("str")
-        bad = ~ids.str.fullmatch(r"\d{3}-\d{7}-\d{7}").fillna(False).to_numpy(dtype=bool)
+        bad = ~ids.str.fullmatch(ORDER_ID).fillna(False).to_numpy(dtype=bool)
         channel = np.array([CHANNEL_CODES.get(str(c).strip().casefold(), -1) if isinstance(c, str) else -1
                             for c in orders["channel"].tolist()], np.int8)
         for mask, column, fix in (

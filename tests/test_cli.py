@@ -36,8 +36,10 @@ def test_detect_json_lists_each_file(fx):
                        "download from Seller Central"),
         ("truncated.txt.gz", "{p}: the gzip data is damaged (Compressed file ended before the end-of-stream "
                              "marker was reached). Download the export again; a truncated download cannot be read"),
-        ("bad_date_feedback.tsv", "{p}:3: column 'Date': not a date in M/D/YY (US) (value 'yesterday'). Correct "
-                                  "the date, or pass --date-format with the file's format (e.g. --date-format %d/%m/%y)"),
+        ("ambiguous_dates_feedback.tsv", "{p}: column 'Date': dates like '3/4/26' can be read as M/D/YY (US) or "
+                                         "D/M/YY (UK, FR, IT, ES, ...). Pass --date-format %m/%d/%y or --date-format "
+                                         "%d/%m/%y, or --marketplace with the marketplace id (e.g. ATVPDKIKX0DER for "
+                                         "the US, A1F83G8C2ARO7P for the UK)"),
     ],
 )
 def test_unusable_input_is_one_line_on_stderr_and_exit_1(fx, name, line):

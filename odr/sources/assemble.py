@@ -14,6 +14,7 @@ from odr import rules
 from odr.model import FEEDBACK_KINDS, KIND_NAMES, NEUTRAL, Dataset, InputFile, empty, frame, order_keys, text_isin
 from odr.orderset import UNKNOWN_MARKETPLACE, OrderSet
 from odr.sources.aliases import BY_DOMAIN
+from odr.bounds import FIRST_DAY, LAST_DAY
 from odr.errors import AmbiguousDates
 from odr.sources.dates import DateColumn, DateOptions, human, parse, resolve
 from odr.sources.detect import Sniff
@@ -83,7 +84,7 @@ def assemble(files: list[Path], skipped: list[Path], names: dict[Path, str], sni
     defects = rules.apply(defects, ledger, problems)
     _unplaceable(defects, orders, problems)
     problem_frame = problems.frame()
-    per_source = problem_frame["source"].value_counts().to_dict() if len(problem_frame) else {}
+    per_source = (problem_frame.groupby("source")["count"].sum().to_dict() if len(problem_frame) else {})
     inputs_out = []
     for path in files + skipped:
         info = infos[path]
@@ -157,7 +158,13 @@ def _resolve_dates(p: Pending, orders: OrderSet, options: DateOptions, market, p
                 hint = BY_DOMAIN[joined.casefold()].date_format
         col = replace(col, marketplace_format=hint, explicit_format=named or col.explicit_format)
         against = order_days(orders, col.order_ids) if name == "event_date" and len(orders) else None
-        fmt, parsed = resolve(col, order_dates=against, option_format=option, required=p.keep)
+        fmt, parsed = resolve(col, order_dates=against, option_format=option, required=p.keep, strict=False)
+        unread = (col.values != "") & parsed.isna()
+        if p.keep is not None:
+            unread &= p.keep
+        problems.add_many(p.sniff.source, col.lines[unread].tolist(), col.column, col.values[unread].tolist(), "date",
+                          f"not a date in {human(fmt) if fmt else 'any known format'} (or not between "
+                          f"{FIRST_DAY} and {LAST_DAY}); left empty, the row is still used", "warning")
         p.data[name] = parsed.values if p.keep is None else parsed.values[p.keep]
         if name in ("event_date", "action_date") or shown is None:
             shown = human(fmt) if fmt else shown

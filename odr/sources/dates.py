@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from odr.bounds import FIRST_DAY, LAST_DAY
 from odr.errors import AmbiguousDates, InvalidValue
 
 ISO = "ISO8601"
@@ -140,9 +141,13 @@ def _parses(text: str, fmt: str) -> bool:
 
 
 def parse(values: pd.Series, fmt: str) -> pd.Series:
-    """Dates read with `fmt`; NaT where a value does not fit."""
-    out = pd.to_datetime(values.where(values != ""), format=fmt, errors="coerce")
-    return out.astype("datetime64[s]")
+    """Dates read with `fmt`; NaT where a value does not fit, or is no plausible date (before
+    2000 or after 2099: see odr.bounds)."""
+    out = pd.to_datetime(values.where(values != ""), format=fmt, errors="coerce").astype("datetime64[s]")
+    return out.where((out >= _FIRST) & (out <= _LAST))
+
+
+_FIRST, _LAST = pd.Timestamp(FIRST_DAY), pd.Timestamp(LAST_DAY)
 
 
 def resolve(

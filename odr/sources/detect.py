@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from odr.errors import InputNotFound, UnreadableInput, UnrecognizedInput
+from odr.orderset import ORDER_ID as ORDER_ID_TEXT
 from odr.sources import text as tx
 from odr.sources.aliases import ALIASES, LOOKALIKES, SET_ASIDE, KindSpec, marketplace
 from odr.sources.mapping import ColumnMap, MapEntry
 
-ORDER_ID = re.compile(r"^\d{3}-\d{7}-\d{7}$")
+ORDER_ID = re.compile(f"^{ORDER_ID_TEXT}$")
 
 # Files in a folder that are plainly not exports: documentation, code, pictures, our own outputs.
 SKIP_SUFFIXES = {

@@ -32,13 +32,13 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from odr.errors import UnreadableInput
-from odr.orderset import CHANNEL_CODES, Codes, OrderSet, fast_keys
+from odr.orderset import CHANNEL_CODES, ORDER_ID, Codes, OrderSet, fast_keys
 from odr.sources.detect import Sniff
 
 if TYPE_CHECKING:
     from odr.sources.problems import Problems
 
-ORDER_ID_PATTERN = r"^\d{3}-\d{7}-\d{7}$"
+ORDER_ID_PATTERN = f"^{ORDER_ID}$"
 CORE = ("order_id", "purchase_date", "channel", "marketplace", "order_status")
 UPDATED = "last_updated"  # only its earliest day is kept (see first_update)
 DETAIL = ("sku", "asin", "ship_service_level", "ship_country")

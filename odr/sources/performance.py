@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from odr.bounds import plausible_day
 from odr.errors import UnreadableInput
 from odr.sources import text as tx
 from odr.sources.aliases import MARKETPLACES
@@ -61,13 +62,27 @@ def _count(value: Any) -> int | None:
 
 
 def _date(value: Any) -> pd.Timestamp | None:
-    """'2020-09-06T00:00Z' and '2021-12-27T23:59:59Z' alike, as the UTC calendar date."""
-    if not isinstance(value, str) or not value.strip():
+    """'2020-09-06T00:00Z' and '2021-12-27T23:59:59Z' alike, as the UTC calendar date; None for
+    anything else, a date outside odr's bounds included."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 40:
         return None
-    stamp = pd.to_datetime(value.strip(), utc=True, errors="coerce", format="ISO8601")
-    if pd.isna(stamp):
+    try:
+        stamp = pd.to_datetime(value.strip(), utc=True, errors="coerce", format="ISO8601")
+    except (ValueError, OverflowError):
+        return None
+    if pd.isna(stamp) or not plausible_day(stamp.date()):
         return None
     return stamp.tz_localize(None).normalize()
+
+
+def _text(value: Any) -> str | None:
+    """A short text value (a marketplace id, a status), None for a list, a number, an object."""
+    return value.strip()[:100] or None if isinstance(value, str) else None
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object, or an empty one for anything else (a string where an object belongs)."""
+    return value if isinstance(value, dict) else {}
 
 
 def _items(value: object) -> list:
@@ -90,6 +105,10 @@ def read_performance(sniffed: Sniff, problems: Problems) -> tuple[pd.DataFrame, 
             line=exc.lineno,
             fix="download the report document again; it may be cut short",
         ) from None
+    except (RecursionError, ValueError):  # nested beyond any report, or a number beyond any count
+        raise UnreadableInput("the JSON is not a seller performance report (nested too deep, or numbers out "
+                              "of range)", path=sniffed.path,
+                              fix="give the GET_V2_SELLER_PERFORMANCE_REPORT document as downloaded") from None
     if isinstance(doc, dict) and "payload" in doc and isinstance(doc["payload"], dict):
         doc = doc["payload"]
     if not isinstance(doc, dict):
@@ -97,15 +116,15 @@ def read_performance(sniffed: Sniff, problems: Problems) -> tuple[pd.DataFrame, 
     source = sniffed.source
     statuses = {}
     for item in _items(_first(doc, "accountStatuses", "accountStatus")):
-        if isinstance(item, dict) and item.get("marketplaceId"):
-            statuses[item["marketplaceId"]] = item.get("status")
+        if isinstance(item, dict) and _text(item.get("marketplaceId")):
+            statuses[_text(item["marketplaceId"])] = _text(item.get("status"))
     metrics = _items(_first(doc, "performanceMetrics", "performanceMetric"))
     rows = []
     extras: dict[str, Any] = {"account_statuses": statuses, "account_health": {}}
     for i, block in enumerate(metrics):
         if not isinstance(block, dict):
             continue
-        mid = block.get("marketplaceId") or ""
+        mid = _text(block.get("marketplaceId")) or ""
         domain = MARKETPLACES[mid].domain if mid in MARKETPLACES else mid or f"marketplace #{i + 1} (no marketplaceId)"
         if not mid:
             problems.add(source, None, f"performanceMetrics[{i}].marketplaceId", None, "performance",
@@ -114,8 +133,8 @@ def read_performance(sniffed: Sniff, problems: Problems) -> tuple[pd.DataFrame, 
         ahr = _first(block, "accountHealthRating")
         if isinstance(ahr, dict):
             extras["account_health"][domain or f"#{i + 1}"] = {
-                "status": _first(ahr, "ahrStatus", "accountHealthRatingStatus"),
-                "score": _first(ahr, "ahrScore"),
+                "status": _text(_first(ahr, "ahrStatus", "accountHealthRatingStatus")),
+                "score": _number(_first(ahr, "ahrScore")),
             }
         odr = _first(block, "orderDefectRate")
         if not isinstance(odr, dict):
@@ -128,7 +147,7 @@ def read_performance(sniffed: Sniff, problems: Problems) -> tuple[pd.DataFrame, 
                 problems.add(source, None, f"performanceMetrics[{i}].orderDefectRate.{channel}", mid,
                              "performance", f"no {channel} figures for this marketplace", "warning")
                 continue
-            window = _first(part, "reportingDateRange") or {}
+            window = _object(_first(part, "reportingDateRange"))
             row = {
                 "marketplace": domain,
                 "marketplace_id": mid or None,
@@ -137,10 +156,15 @@ def read_performance(sniffed: Sniff, problems: Problems) -> tuple[pd.DataFrame, 
                 "window_end": _date(_first(window, "reportingDateTo")),
                 "rate": _number(_first(part, "rate")),
                 "target": _number(_first(part, "targetValue")),
-                "status": _first(part, "status"),
+                "status": _text(_first(part, "status")),
                 "account_status": statuses.get(mid),
                 "source": source,
             }
+            if row["window_start"] and row["window_end"] and row["window_start"] > row["window_end"]:
+                problems.add(source, None, f"performanceMetrics[{i}].orderDefectRate.{channel}.reportingDateRange",
+                             f"{row['window_start'].date()}..{row['window_end'].date()}", "performance",
+                             "the reporting range starts after it ends: Amazon's window not used", "warning")
+                row["window_start"] = row["window_end"] = None
             for name, keys in _COUNT_KEYS.items():
                 row[name] = _count(_first(part, *keys))
             missing = [k for k in ("window_start", "window_end", "orders", "defective_orders", "rate")

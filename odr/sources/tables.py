@@ -113,7 +113,7 @@ def _columns(sniffed: Sniff, table: tx.Table, problems: Problems) -> pd.DataFram
 
 
 # A quoted field that runs over the start of what looks like the next record: an unclosed quote.
-_NEW_RECORD = __import__("re").compile(r"\n\s*\d{3}-\d{7}-\d{7}\b|\n\s*\d{1,4}[./-]\d{1,2}[./-]\d{1,4}[\t,;]")
+_NEW_RECORD = __import__("re").compile(r"\n\s*[0-9]{3}-[0-9]{7}-[0-9]{7}\b|\n\s*[0-9]{1,4}[./-][0-9]{1,2}[./-][0-9]{1,4}[\t,;]")
 
 
 def _valid_ids(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:

@@ -117,12 +117,12 @@ def test_ambiguous_dates_settled_by_consistency_with_order_dates(fx, tmp_path):
     assert fb.loc[0, "event_date"] == pd.Timestamp("2026-09-07")
 
 
-def test_unparseable_date_names_file_line_and_column(fx):
-    with pytest.raises(InvalidValue) as info:
-        odr.load(fx / "bad_date_feedback.tsv")
-    err = info.value
-    assert (err.line, err.column, err.value) == (3, "Date", "yesterday")
-    assert str(err).startswith(f"{fx / 'bad_date_feedback.tsv'}:3: column 'Date': not a date")
+def test_an_unreadable_date_is_a_problem_row_and_the_defect_is_kept(fx):
+    # Design §4: bad rows never abort a run. The defect counts by its order's date, not this one.
+    data = odr.load(fx / "bad_date_feedback.tsv", date_format="%m/%d/%y")
+    (problem,) = data.problems[data.problems["check"] == "date"].itertuples()
+    assert (problem.line, problem.column, problem.value) == (3, "Date", "yesterday")
+    assert len(data.defects) == 2 and data.defects["event_date"].isna().sum() == 1
 
 
 def test_bad_rating_and_bad_order_id_are_problems_not_losses(tmp_path):
