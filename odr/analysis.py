@@ -396,9 +396,7 @@ def analyze(
     ids to the seller's own causes, overriding the classifier (as the ledger's causes column does).
     `seller_name`, `merchant_id` and `paper` ('a4' or 'letter') override the exports folder's odr.toml."""
     settings = dataset.settings.merged(seller_name=seller_name, merchant_id=merchant_id, paper=paper)
-    if window_days < 1:
-        raise AnalysisError("the window must be at least one day long", value=window_days,
-                            fix="pass --window-days 60 (Amazon's window)")
+    _check_bounds(window_end=window_end, as_of=as_of, window_days=window_days, lag_days=lag_days)
     problems = Problems()
     if len(dataset.order_set) and not any(i.kind in DEFECT_INPUTS for i in dataset.inputs):
         problems.add("inputs", None, None, None, "no_defect_export",
@@ -474,6 +472,27 @@ def analyze(
         excluded=excluded, trend=trend, forecasts=forecasts, reconciliation=reconciliation,
         problems=all_problems, coverage=cover, settings=settings, unplaced=unplaced, notes=notes,
     )
+
+
+def _check_bounds(*, window_end: Any, as_of: Any, window_days: int, lag_days: int) -> None:
+    """The library's own check of what the command line's options check (odr.bounds)."""
+    from odr.bounds import FIRST_DAY, LAST_DAY, MAX_LAG_DAYS, MAX_WINDOW_DAYS, plausible_day
+
+    if not isinstance(window_days, int) or not 1 <= window_days <= MAX_WINDOW_DAYS:
+        raise AnalysisError(f"the window must be 1 to {MAX_WINDOW_DAYS} days long", value=window_days,
+                            fix="pass --window-days 60 (Amazon's window)")
+    if not isinstance(lag_days, int) or not 0 <= lag_days <= MAX_LAG_DAYS:
+        raise AnalysisError(f"the lag must be 0 to {MAX_LAG_DAYS} days", value=lag_days,
+                            fix="pass --lag-days 14 (Amazon's dashboard)")
+    for name, value in (("window_end", window_end), ("as_of", as_of)):
+        if value is None:
+            continue
+        try:
+            day = pd.Timestamp(value)
+        except (ValueError, TypeError, OverflowError):
+            raise AnalysisError(f"{name} is not a date", value=value, fix="give a date like 2026-11-04") from None
+        if pd.isna(day) or not plausible_day(day.date()):
+            raise AnalysisError(f"{name} must be between {FIRST_DAY} and {LAST_DAY}", value=value)
 
 
 def _window(dataset: Dataset, as_of: pd.Timestamp | None, window_end: Any, window_days: int,

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from odr import __version__
+from odr.bounds import MAX_LAG_DAYS, MAX_WINDOW_DAYS
 from odr.errors import OdrError
 
 app = typer.Typer(
@@ -68,16 +69,21 @@ def _date(value: str | None) -> str | None:
         return None
     import datetime as dt
 
+    from odr.bounds import FIRST_DAY, LAST_DAY, plausible_day
+
     try:
-        return dt.date.fromisoformat(value).isoformat()
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date like 2026-11-04") from None
+    if not plausible_day(day):
+        raise typer.BadParameter(f"{value} is not between {FIRST_DAY} and {LAST_DAY}")
+    return day.isoformat()
 
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", callback=_date, help="Treat this date (YYYY-MM-DD) as today; default: the latest date in the inputs.")]
 WindowEndOption = Annotated[str | None, typer.Option("--window-end", callback=_date, help="Last day (YYYY-MM-DD) of the window; default: the V2 JSON's window, else as-of minus --lag-days.")]
-WindowDaysOption = Annotated[int, typer.Option("--window-days", min=1, help="Window length in days (Amazon: 60).")]
-LagDaysOption = Annotated[int, typer.Option("--lag-days", min=0, help="Days between the latest data and the window end (Amazon's dashboard: about 14).")]
+WindowDaysOption = Annotated[int, typer.Option("--window-days", min=1, max=MAX_WINDOW_DAYS, help="Window length in days (Amazon: 60).")]
+LagDaysOption = Annotated[int, typer.Option("--lag-days", min=0, max=MAX_LAG_DAYS, help="Days between the latest data and the window end (Amazon's dashboard: about 14).")]
 ExcludeCancelledOption = Annotated[bool, typer.Option("--exclude-cancelled", help="Leave cancelled orders out of the denominator (Amazon does not document which it does).")]
 class Paper(str, Enum):
     a4 = "a4"
@@ -307,23 +313,13 @@ def _load(inputs: list[Path], map_file: Path | None, date_format: list[str] | No
 
 
 def _overrides(path: Path | None) -> dict[str, list[str]]:
-    """--causes FILE: a CSV with order_id and causes columns."""
+    """--causes FILE: your own causes per order, overriding the classifier."""
     if path is None:
         return {}
-    import csv
-
     from odr.causes import parse_overrides
+    from odr.sources.overrides import read_causes
 
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        raise OdrError(f"cannot read the causes file ({exc.strerror})", path=path) from None
-    if not rows or not {"order_id", "causes"} <= set(rows[0]):
-        raise OdrError("the causes file needs the columns order_id and causes", path=path,
-                       fix="write e.g. order_id,causes / 113-4829301-5520194,damaged; poor_service")
-    pairs = [(r["order_id"].strip(), r["causes"]) for r in rows]
-    overrides, bad = parse_overrides(pairs, str(path))
+    overrides, bad = parse_overrides(read_causes(path), str(path))
     if bad:
         raise OdrError(bad[0], path=path)
     return overrides

@@ -305,3 +305,29 @@ def test_metrics_table_lists_a_problem_that_has_no_line():
 
 def test_paper_takes_a4_or_letter_only():
     assert run("report", SAMPLE, "--paper", "A5", "--format", "json").exit_code == 2
+
+
+@pytest.mark.parametrize("args", [("--window-end", "0001-01-01"), ("--window-days", "1000000000"),
+                                  ("--lag-days", "100000000"), ("--as-of", "2300-01-01")])
+def test_options_out_of_bounds_are_usage_errors(args):
+    result = run("metrics", SAMPLE, *args)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_a_gzipped_causes_file_is_read(tmp_path):
+    import gzip
+
+    causes = tmp_path / "causes.csv.gz"
+    causes.write_bytes(gzip.compress(b"order_id,causes\n113-5260181-5908301,damaged/packaging\n"))
+    result = run("classify", SAMPLE, "--causes", causes, "--json")
+    assert result.exit_code == 0, result.output
+    (row,) = [r for r in json.loads(result.stdout) if r["order_id"] == "113-5260181-5908301"]
+    assert row["causes"] == ["damaged"] and row["subcauses"] == {"damaged": ["packaging"]}
+
+
+def test_a_map_that_is_not_utf8_is_one_line(tmp_path):
+    bad = tmp_path / "map.toml"
+    bad.write_bytes(b'["x*"]\nkind = "claims"\norder_id = "Bestell\xe9"\n')
+    result = run("metrics", SAMPLE, "--map", bad)
+    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
+    assert "not valid UTF-8 TOML" in result.stderr

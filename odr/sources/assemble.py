@@ -46,9 +46,13 @@ def assemble(files: list[Path], skipped: list[Path], names: dict[Path, str], sni
             pendings.append(read_table(s, found[s.path], encoding=encoding))
     reads = {path: job.finish(found[path]) for path, job in jobs.items()}
     for path in skipped:
-        infos[path] = (InputFile(path=path, kind="settings", note="whose account: seller name, merchant id")
-                       if is_settings_file(path) else
-                       InputFile(path=path, kind="skipped", note="not an export (by its name); not read"))
+        if is_settings_file(path):
+            infos[path] = InputFile(path=path, kind="settings", note="whose account: seller name, merchant id")
+        elif path.is_dir():
+            infos[path] = InputFile(path=path, kind="skipped", note="a folder that cannot be listed (check its "
+                                    "permissions): the files in it are not read")
+        else:
+            infos[path] = InputFile(path=path, kind="skipped", note="not an export (by its name); not read")
     problems = Problems()
     for path in files:
         problems.extend(found[path])

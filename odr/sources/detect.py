@@ -90,7 +90,7 @@ def expand(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            for child in sorted(_walk(path, skipped)):
                 rel = child.relative_to(path)
                 if (any(part.startswith((".", "~$", "__MACOSX")) for part in rel.parts)
                         or child.suffix.lower() in SKIP_SUFFIXES or BACKUP.search(child.name)
@@ -112,6 +112,21 @@ def expand(paths: list[Path]) -> tuple[list[Path], list[Path]]:
             seen.add(key)
             unique.append(f)
     return unique, skipped
+
+
+def _walk(folder: Path, unreadable: list[Path]) -> list[Path]:
+    """Every file below `folder`; a sub-folder that cannot be listed goes to `unreadable`
+    (listed as skipped, never silently left out)."""
+    import os
+
+    found: list[Path] = []
+
+    def failed(error: OSError) -> None:
+        unreadable.append(Path(error.filename))
+
+    for root, _, names in os.walk(folder, onerror=failed):
+        found.extend(Path(root) / name for name in names if (Path(root) / name).is_file())
+    return found
 
 
 def named(paths: list[Path]) -> set[Path]:
@@ -139,7 +154,11 @@ def source_names(files: list[Path]) -> dict[Path, str]:
 def sniff(path: Path, colmap: ColumnMap | None = None, *, encoding: str | None = None) -> Sniff:
     """Detect one file. Raises UnreadableInput or UnrecognizedInput with the fix."""
     entry = colmap.entry_for(path) if colmap else None
-    head, compression = tx.read_head(path)
+    try:
+        head, compression = tx.read_head(path)
+    except OSError as exc:  # no permission, a special file, a disk error
+        raise UnreadableInput(f"cannot read it ({exc.strerror or exc})", path=path,
+                              fix="check that you may read it (its permissions)") from None
     if (binary := _by_bytes(head, path)) and not entry:
         return _aside(path, binary, compression=compression)
     tx.check_not_binary(head, path)

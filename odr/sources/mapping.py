@@ -54,8 +54,11 @@ def load_map(path: Path | str | None) -> ColumnMap:
             doc = tomllib.load(fh)
     except FileNotFoundError:
         raise MappingError("the map file does not exist", path=path) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise MappingError(f"not valid TOML ({exc})", path=path, fix="see `odr detect FILE` for a snippet") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise MappingError(f"not valid UTF-8 TOML ({exc})", path=path,
+                           fix="save it as UTF-8 text; `odr detect FILE` prints a snippet") from None
+    except OSError as exc:
+        raise MappingError(f"cannot read the map file ({exc.strerror or exc})", path=path) from None
     entries = []
     for pattern, table in doc.items():
         if not isinstance(table, dict):

@@ -106,3 +106,46 @@ def test_folder_reads_every_export_and_skips_docs_and_hidden_files(tmp_path, fx)
     files, skipped = expand([tmp_path])
     assert [p.name for p in files] == ["orders.txt", "feedback.txt"]
     assert {p.name for p in skipped} == {"README.md", ".DS_Store"}
+
+
+def test_an_unreadable_file_in_a_folder_is_skipped_with_the_reason(tmp_path, fx, monkeypatch):
+    import builtins
+
+    import odr
+
+    (tmp_path / "orders.txt").write_bytes((fx / "orders_33_columns.tsv").read_bytes())
+    locked = tmp_path / "claims.csv"
+    locked.write_bytes((fx / "claims.csv").read_bytes())
+    real_open = builtins.open
+
+    def guarded(file, *args, **kwargs):  # what mode 000 does to a user who is not root
+        if str(file) == str(locked):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded)
+    data = odr.load(tmp_path)
+    (info,) = [i for i in data.inputs if i.path == locked]
+    assert info.kind == "skipped" and "Permission denied" in info.note
+    with pytest.raises(UnreadableInput, match="cannot read it"):
+        odr.load(locked)  # named: one line
+
+
+def test_an_unreadable_sub_folder_is_listed(tmp_path, fx, monkeypatch):
+    import os
+
+    import odr
+
+    (tmp_path / "orders.txt").write_bytes((fx / "orders_33_columns.tsv").read_bytes())
+    (tmp_path / "private").mkdir()
+    real_scandir = os.scandir
+
+    def guarded(path="."):
+        if str(path).endswith("private"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", guarded)
+    data = odr.load(tmp_path)
+    (info,) = [i for i in data.inputs if i.path.name == "private"]
+    assert info.kind == "skipped" and "cannot be listed" in info.note

@@ -1,0 +1,33 @@
+"""The seller's own causes file (``--causes FILE``): a CSV with ``order_id`` and ``causes``
+columns ("damaged; poor_service", "damaged/packaging"), read like every other input: gzip by its
+magic bytes, any of the usual encodings, one line naming the file for anything unreadable."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from odr.errors import UnreadableInput, UnrecognizedInput
+from odr.sources import text as tx
+
+
+def read_causes(path: str | Path) -> list[tuple[str, str]]:
+    """(order_id, causes text) of each row of the causes file."""
+    path = Path(path)
+    try:
+        raw = tx.read_bytes(path)
+    except OSError as exc:
+        raise UnreadableInput(f"cannot read the causes file ({exc.strerror or exc})", path=path) from None
+    raw, _ = tx.decompress(raw, path)
+    tx.check_not_binary(raw, path)
+    text, _ = tx.decode(raw, path)
+    try:
+        rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=tx.sniff_delimiter(tx.first_line(text)) or ","))
+    except csv.Error as exc:
+        raise UnreadableInput(f"the causes file is no CSV odr can read ({exc})", path=path) from None
+    if not rows or not {"order_id", "causes"} <= {(k or "").strip() for k in rows[0]}:
+        raise UnrecognizedInput("the causes file needs the columns order_id and causes", path=path,
+                                fix="write e.g. order_id,causes / 113-4829301-5520194,damaged; poor_service")
+    key = {(k or "").strip(): k for k in rows[0]}
+    return [((r.get(key["order_id"]) or "").strip(), r.get(key["causes"]) or "") for r in rows]
