@@ -403,7 +403,7 @@ def analyze(
                      "no feedback, A-to-z claims, chargebacks or ODR defect list was given, so no defect is "
                      "counted: add the Feedback Manager, A-to-z Guarantee Claims and Chargeback Claims downloads",
                      "warning")
-    as_of_day = pd.Timestamp(as_of).normalize() if as_of is not None else dataset.as_of
+    as_of_day = pd.Timestamp(as_of).normalize() if as_of is not None else plausible_as_of(dataset, problems)
     window = _window(dataset, as_of_day, window_end, window_days, lag_days)
     reading = _read_texts(dataset.defects) if classify else None  # on another thread, meanwhile
     placed = m.place_defects(dataset, problems)
@@ -472,6 +472,42 @@ def analyze(
         excluded=excluded, trend=trend, forecasts=forecasts, reconciliation=reconciliation,
         problems=all_problems, coverage=cover, settings=settings, unplaced=unplaced, notes=notes,
     )
+
+
+def plausible_as_of(dataset: Dataset, problems: Problems) -> pd.Timestamp | None:
+    """The latest date in the inputs that the data backs: one claim typed '2062-09-10' must not
+    move the window to 2062 and report an empty all-clear.
+
+    With orders, a defect's date counts when it lies between the orders' first purchase day and
+    their last plus RULES.order_to_defect_days (a buyer complains within that long of ordering);
+    without orders, when it lies within that long after the bulk of the defects' dates (their
+    90th percentile). Each date left out is a warning row naming its file, line and value; the
+    defect itself still counts, by its order's date."""
+    dates = []
+    if len(dataset.order_set):
+        days = dataset.order_set.days()
+        first, last = pd.Timestamp(days.min()), pd.Timestamp(days.max())
+        dates.append(last)
+        low, high = first, last + pd.Timedelta(days=RULES.order_to_defect_days)
+    else:
+        first = None
+    events = dataset.defects[["event_date", "source", "line"]].dropna(subset=["event_date"])
+    if len(events):
+        if first is None:
+            low = events["event_date"].min()
+            high = events["event_date"].quantile(0.9) + pd.Timedelta(days=RULES.order_to_defect_days)
+        odd = events[(events["event_date"] < low) | (events["event_date"] > high)]
+        for row in odd.itertuples(index=False):
+            problems.add(row.source, None if pd.isna(row.line) else int(row.line), None, row.event_date.date(),
+                         "implausible_date", f"a date far from the orders' dates ({low.date()} to {high.date()}): "
+                         "not used to choose the window; the defect still counts by its order's date", "warning")
+        kept = events.drop(index=odd.index)["event_date"]
+        if len(kept):
+            dates.append(kept.max())
+    amazon = dataset.amazon_metrics["window_end"].dropna()
+    if len(amazon):
+        dates.append(amazon.max())
+    return max(dates) if dates else None
 
 
 def _check_bounds(*, window_end: Any, as_of: Any, window_days: int, lag_days: int) -> None:

@@ -10,6 +10,7 @@ Bad *rows* never raise: they become rows of the ``problems`` table.
      ├── InputNotFound          a path given on the command line does not exist
      ├── UnreadableInput        empty, binary, truncated gzip, undecodable text, broken JSON
      ├── UnrecognizedInput      readable, but not an export we know (the fix: a --map file)
+     │    └── AmbiguousInput    its columns fit two kinds (the fix: a --map entry naming the kind)
      ├── InvalidValue           a value the run cannot do without (an unparseable date)
      ├── AmbiguousDates         day/month order cannot be told apart (the fix: --date-format)
      ├── MappingError           a --map file that is itself wrong
@@ -24,6 +25,7 @@ from pathlib import Path
 
 __all__ = [
     "AmbiguousDates",
+    "AmbiguousInput",
     "AnalysisError",
     "InputNotFound",
     "InvalidValue",
@@ -105,6 +107,10 @@ class AmbiguousDates(OdrError):
 
 class MappingError(OdrError):
     """A ``--map`` file that is malformed or names columns the export does not have."""
+
+
+class AmbiguousInput(UnrecognizedInput):
+    """A file whose columns fit two kinds of input (the fix: a --map entry naming its kind)."""
 
 
 class AnalysisError(OdrError):

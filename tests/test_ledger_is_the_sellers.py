@@ -14,7 +14,7 @@ import odr
 from odr import ledger
 from odr.cli import app
 from odr.report import build
-from tests.test_ledger import EXPORTS, rows_of, save
+from tests.test_ledger import EXPORTS, SAMPLE as SAMPLE_DIR, rows_of, save
 
 U01 = "113-5260181-5908301"  # 1-star feedback with a seller response: odr infers 'contacted'
 U03 = "112-9603082-4628194"  # an Amazon-funded claim: odr infers 'open'
@@ -177,3 +177,20 @@ def test_feedback_dates_are_read_from_every_rating(tmp_path):
     assert sorted(data.defects["event_date"]) == [pd.Timestamp("2026-11-03"), pd.Timestamp("2026-11-10")]
     assert len(data.defects) == 2  # the 5-star row told the format, and is still set aside
     assert data.inputs[0].date_format == "D/M/YY (UK, FR, IT, ES, ...)"
+
+
+def test_a_ledger_with_a_kind_column_adds_no_defect_and_keeps_its_statuses(tmp_path):
+    import csv
+    import io
+
+    folder = tmp_path / "exports"
+    shutil.copytree(SAMPLE_DIR, folder)
+    rows = list(csv.DictReader(io.StringIO((folder / "remediation_ledger.csv").read_text())))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[*rows[0], "kind"])
+    writer.writeheader()
+    writer.writerows({**r, "kind": "negative_feedback"} for r in rows)
+    (folder / "remediation_ledger.csv").write_text(out.getvalue())
+    a = odr.analyze(odr.load(folder))
+    assert a.channels.loc["MFN", "defective_orders"] == 22
+    assert len(a.dataset.ledger) == len(rows)

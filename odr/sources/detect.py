@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from odr.errors import InputNotFound, UnreadableInput, UnrecognizedInput
+from odr.errors import AmbiguousInput, InputNotFound, UnreadableInput, UnrecognizedInput
 from odr.orderset import ORDER_ID as ORDER_ID_TEXT
 from odr.sources import text as tx
 from odr.sources.aliases import ALIASES, LOOKALIKES, SET_ASIDE, KindSpec, marketplace
@@ -297,10 +297,21 @@ def recognize(
 
     if fields := full("orders"):
         return "orders", fields, None, False
-    if "kind" in names and (fields := full("defects")):
-        return "defects", fields, None, False
-    if (fields := full("ledger")) and "kind" not in names and "rating" not in names:
-        return "ledger", fields, None, False
+    # odr's two own CSVs share order_id and status: a ledger is told by the columns only a
+    # ledger has (a seller may add a 'kind' or 'Rating' column of their own to it), a defects
+    # file by 'kind'; a file that could be either is said to be so, with the option that settles it.
+    ledger, defects = full("ledger"), full("defects") if "kind" in names else None
+    if ledger and names & _LEDGER_ONLY:
+        return "ledger", ledger, None, False
+    if ledger and defects and not names & _DEFECTS_ONLY:
+        raise AmbiguousInput(
+            f"could be odr's defects file or a remediation ledger (its columns: {', '.join(h.strip() for h in header)})",
+            path=path, fix=f'say which with --map: a table ["{path.name}"] with kind = "ledger" (or "defects")',
+        )
+    if defects:
+        return "defects", defects, None, False
+    if ledger and "rating" not in names:
+        return "ledger", ledger, None, False
     if (fields := full("feedback")) and "rating" in fields:
         language = next((lang for lang, words in _FEEDBACK_LANGUAGE if len(words & names) >= 2), None)
         return "feedback", fields, language, False
@@ -330,6 +341,11 @@ def recognize(
         path=path,
         fix="if it is one, map its columns with --map FILE; `odr detect` prints a ready-to-edit map",
     )
+
+
+_LEDGER_ONLY = {"action_date", "action", "note", "evidence", "status_inferred", "detected_causes",
+                "detected_subcauses", "comment_excerpt", "leaves_window_on"}
+_DEFECTS_ONLY = {"event_date", "rating", "text", "reason"}
 
 
 def _feedback_by_shape(header: list[str], rows: list[list[str]]) -> dict[str, int] | None:

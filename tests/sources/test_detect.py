@@ -149,3 +149,20 @@ def test_an_unreadable_sub_folder_is_listed(tmp_path, fx, monkeypatch):
     data = odr.load(tmp_path)
     (info,) = [i for i in data.inputs if i.path.name == "private"]
     assert info.kind == "skipped" and "cannot be listed" in info.note
+
+
+@pytest.mark.parametrize("extra", ["kind", "Rating"])
+def test_a_ledger_with_a_column_of_the_sellers_own_is_still_a_ledger(tmp_path, extra):
+    path = tmp_path / "ledger.csv"
+    path.write_text(f"order_id,status,action_date,action,evidence,{extra}\n"
+                    "113-5260181-5908301,refunded,2026-10-05,Refunded in full,PayPal 123,x\n")
+    assert sniff(path).kind == "ledger"
+
+
+def test_a_file_that_fits_two_kinds_says_so_and_how_to_settle_it(tmp_path):
+    from odr.errors import AmbiguousInput
+
+    path = tmp_path / "mine.csv"
+    path.write_text("order_id,status,kind\n113-5260181-5908301,open,negative_feedback\n")
+    with pytest.raises(AmbiguousInput, match='kind = "ledger"'):
+        sniff(path)
