@@ -24,7 +24,10 @@ from odr.ledger import inferred_statuses, seller_typed, still_inferred
 from odr.privacy import scrub
 from odr.rules import RULES
 
-ORDER_ID = re.compile(r"(?<!\d)\d{3}-\d{7}-(\d{7})(?!\d)")  # also inside IMG_113-...-....jpg
+# Every spelling of an order id: 3-7-7 digits with dashes (any Unicode dash), spaces, dots,
+# underscores or nothing between the groups, also inside a file name (IMG_11352601815908301.jpg).
+_GAP = r"(?:[\s._/\-\u2010-\u2015\u2212]{1,3})?"
+ORDER_ID = re.compile(rf"(?<![0-9])[0-9]{{3}}{_GAP}[0-9]{{7}}{_GAP}([0-9]{{7}})(?![0-9])")
 EXCERPT = 240
 KIND_LABEL = {"negative_feedback": "Negative feedback", "a_to_z_claim": "A-to-z claim", "chargeback": "Chargeback",
               "neutral_feedback": "Neutral feedback"}
