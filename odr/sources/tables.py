@@ -49,8 +49,11 @@ def read_table(sniffed: Sniff, problems: Problems, *, encoding: str | None = Non
     raw, _ = tx.decompress(tx.read_bytes(sniffed.path), sniffed.path)
     tx.check_not_binary(raw, sniffed.path)
     entry_encoding = sniffed.entry.encoding if sniffed.entry else None
-    text, used = tx.decode(raw, sniffed.path, entry_encoding or encoding)
+    text, used, other_lines = tx.decode_rows(raw, sniffed.path, entry_encoding or encoding)
     sniffed.encoding = used
+    problems.add_many(sniffed.source, other_lines, None, [None] * len(other_lines), "encoding",
+                      "this line is not UTF-8 like the rest of the file: read as Windows-1252 (cp1252); check "
+                      "its accents", "warning")
     table = tx.split_rows(text, sniffed.delimiter or "\t")
     reader = {
         "feedback": _feedback,

@@ -178,8 +178,23 @@ def guess_encoding(data: bytes, *, partial: bool = False) -> str:
 
 
 def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, str]:
-    """Decode a whole file; returns (text, encoding used). Never guesses silently wrong:
-    an explicit `encoding` that fails, or bytes no candidate can decode, stop the run."""
+    """Decode a whole file; returns (text, encoding used). See :func:`decode_rows`."""
+    text, used, _ = decode_rows(data, path, encoding)
+    return text, used
+
+
+def decode_rows(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, str, list[int]]:
+    """Decode a whole file; returns (text, encoding used, lines decoded otherwise). Never
+    guesses silently wrong: an explicit `encoding` that fails, or bytes no candidate can
+    decode, stop the run.
+
+    A file that is UTF-8 but for a few lines (one row pasted from a Windows program) is decoded
+    line by line: UTF-8 where it is, Windows-1252 where not, and those lines are returned for
+    the caller to list, never mojibake in silence."""
+    if not encoding:
+        mixed = _mixed_utf8(data)
+        if mixed is not None:
+            return mixed
     candidates = [encoding] if encoding else [guess_encoding(data)]
     if not encoding and candidates[0] == "cp932":
         candidates.append("cp1252")
@@ -191,7 +206,7 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, s
         if enc == "cp1252" and any(ch in text for ch in "\x81\x8d\x8f\x90\x9d"):
             # Bytes undefined in cp1252 decode to C1 controls: latin-1 is the honest reading.
             text, enc = data.decode("latin-1"), "latin-1"
-        return text.lstrip("\ufeff"), enc
+        return text.lstrip("\ufeff"), enc, []
     bad = _first_bad_byte(data, candidates[0])
     raise UnreadableInput(
         f"cannot decode the text as {candidates[0]}",
@@ -199,6 +214,32 @@ def decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, s
         line=bad,
         fix="pass --encoding with the file's encoding (e.g. --encoding cp1252)",
     )
+
+
+def _mixed_utf8(data: bytes) -> tuple[str, str, list[int]] | None:
+    """(text, 'utf-8', the lines read as cp1252) when the file is UTF-8 with multi-byte
+    characters in most lines that have any, but a few lines that are not UTF-8; else None."""
+    if _utf16_bom(data) or _looks_utf16(data):
+        return None
+    try:
+        data.decode("utf-8")
+        return None  # all UTF-8: the usual path
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    bad, good_multibyte = [], 0
+    for number, line in enumerate(lines, start=1):
+        try:
+            line.decode("utf-8")
+            good_multibyte += any(b > 0x7F for b in line)
+        except UnicodeDecodeError:
+            bad.append(number)
+    if not good_multibyte or len(bad) > max(1, len(lines) // 10):
+        return None  # a Windows file with a stray UTF-8 look-alike, or too mixed to tell: one encoding
+    out = []
+    for number, line in enumerate(lines, start=1):
+        out.append(line.decode("cp1252", errors="replace") if number in set(bad) else line.decode("utf-8"))
+    return "\n".join(out).lstrip("\ufeff"), "utf-8", bad
 
 
 def _first_bad_byte(data: bytes, encoding: str) -> int | None:

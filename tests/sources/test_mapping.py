@@ -35,7 +35,7 @@ def test_unmapped_file_is_unrecognized(odd_claims):
     [
         ('["x"]\nkind = "claim"\n', "needs kind = one of"),
         ('["x"]\nkind = "claims"\nfoo = "bar"\n', "claims has no field 'foo'"),
-        ("not toml [", "not valid TOML"),
+        ("not toml [", "not valid UTF-8 TOML"),
     ],
 )
 def test_bad_map_files(tmp_path, text, words):

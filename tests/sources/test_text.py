@@ -72,3 +72,17 @@ def test_crlf_and_blank_lines():
 def test_normalize_header():
     assert tx.normalize_header("\ufeff  Is-Sold-By-AB  ") == "is-sold-by-ab"
     assert tx.normalize_header('"Order   ID"') == "order id"
+
+
+def test_a_utf8_file_with_one_windows_line_is_read_line_by_line(tmp_path):
+    import odr
+
+    path = tmp_path / "feedback.txt"
+    rows = ["Date\tRating\tComments\tResponse\tOrder ID\tRater Email\n",
+            "9/13/26\t1\tLa théière est arrivée cassée\t\t111-0000001-0000001\t\n",
+            "9/14/26\t2\tÜberhaupt nicht angekommen\t\t111-0000002-0000002\t\n"]
+    path.write_bytes(rows[0].encode() + rows[1].encode("utf-8") + rows[2].encode("cp1252"))
+    data = odr.load(path)
+    assert data.defects["text"].tolist() == ["La théière est arrivée cassée", "Überhaupt nicht angekommen"]
+    (problem,) = data.problems[data.problems["check"] == "encoding"].itertuples()
+    assert problem.line == 3 and problem.severity == "warning"
