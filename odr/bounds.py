@@ -22,7 +22,7 @@ MAX_LAG_DAYS = 365
 MAX_FIELD_CHARS = 1 << 20  # one field: 1 MiB
 MAX_COLUMNS = 2000
 # Decompression: real exports compress about 10:1. Past this ratio and size a gzip is a bomb.
-MAX_GZIP_RATIO = 200
+MAX_GZIP_RATIO = 50
 MAX_GZIP_FLOOR = 256 << 20  # a small file may always decompress to this much
 
 # Problems: runs of the same problem collapse into one row that counts them, keeping these

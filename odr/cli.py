@@ -195,21 +195,16 @@ def _detect(inputs: list[Path], options: dict[str, Any]) -> list[dict[str, Any]]
             entry["expected"] = {k: list(ALIASES[k].required) for k in ("orders", "feedback", "claims", "chargebacks")}
             entry["map_snippet"] = snippet(path, guess, header)
         results[path] = entry
-    # Read the recognized files together (dates resolve against the orders); a file that
-    # fails while being read is reported on its own and the rest are read again without it.
-    while usable:
-        try:
-            data = load(*usable, **options)
-        except OdrError as error:
-            bad = error.path if error.path in usable else None
-            if bad is None:
-                raise
-            results[bad] = {"path": str(bad), "kind": None, "error": str(error), "_exception": error}
-            usable.remove(bad)
-            continue
+    # Read the recognized files together (dates resolve against the orders), once: a file
+    # that fails while being read is reported on its own (keep_going), the others as read.
+    if usable:
+        data = load(*usable, **options, keep_going=True)
         for info in data.inputs:
-            results[info.path] = info.to_dict()
-        break
+            if info.kind == "unusable":
+                results[info.path] = {"path": str(info.path), "kind": None, "error": info.note,
+                                      "_exception": OdrError(info.note or "unusable")}
+            else:
+                results[info.path] = info.to_dict()
     for path in skipped:
         results[path] = {"path": str(path), "kind": "skipped", "note": "not an export (by its name); not read"}
     return [results[p] for p in sorted(results, key=lambda p: str(p))]
@@ -225,7 +220,7 @@ def _header_of(path: Path) -> list[str] | None:
         line = tx.first_line(text)
         delimiter = tx.sniff_delimiter(line)
         return tx.split_rows(line + "\n", delimiter).header if delimiter else [line.strip()]
-    except OdrError:
+    except (OdrError, tx.FieldTooLarge):
         return None
 
 

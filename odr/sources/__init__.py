@@ -38,13 +38,16 @@ def load(
     marketplace: str | None = None,
     encoding: str | None = None,
     detail: bool = True,
+    keep_going: bool = False,
 ) -> Dataset:
     """Read exports (files or folders) into a :class:`Dataset`.
 
     ``date_format`` (e.g. ``"%d/%m/%y"``) or ``marketplace`` (an id such as
     ``"A1F83G8C2ARO7P"``, or ``"Amazon.co.uk"``) settle dates that cannot be told apart
     otherwise; ``"ledger.csv=%d/%m/%Y"`` (or a list of such) names one file's format; ``map`` is a TOML column map for exports with unknown headers;
-    ``detail=False`` skips SKUs/ASINs/shipping columns of the orders (faster, for metrics only).
+    ``detail=False`` skips SKUs/ASINs/shipping columns of the orders (faster, for metrics only);
+    ``keep_going=True`` records a file that cannot be read (kind ``unusable``, the one-line
+    reason as its note) instead of stopping (what `odr detect` shows for each file).
     """
     from odr.sources.orders import WORKERS, OrdersJob
 
@@ -73,7 +76,7 @@ def load(
         try:
             s = sniff(path, colmap, encoding=encoding)
         except (UnreadableInput, UnrecognizedInput) as error:
-            if path in given:
+            if path in given and not keep_going:
                 raise
             # Found in a folder, not named: list it and go on, rather than stop on a stray file.
             found[path].add(names[path], None, None, None, "not_an_export",
@@ -105,7 +108,7 @@ def load(
             from odr.sources.assemble import assemble  # pandas loads here, while the orders parse
 
             data = assemble(files, skipped, names, sniffs, jobs, found, unread,
-                            date_format=date_format, market=market, encoding=encoding)
+                            date_format=date_format, market=market, encoding=encoding, keep_going=keep_going)
             data.settings = settings
             return data
         except BaseException:

@@ -15,7 +15,7 @@ from odr.model import FEEDBACK_KINDS, KIND_NAMES, NEUTRAL, Dataset, InputFile, e
 from odr.orderset import UNKNOWN_MARKETPLACE, OrderSet
 from odr.sources.aliases import BY_DOMAIN
 from odr.bounds import FIRST_DAY, LAST_DAY
-from odr.errors import AmbiguousDates
+from odr.errors import AmbiguousDates, OdrError
 from odr.sources.dates import DateColumn, DateOptions, human, parse, resolve
 from odr.sources.detect import Sniff
 from odr.sources.orders import OrdersJob, collapse
@@ -27,8 +27,21 @@ from odr.sources.tables import Pending, read_table
 
 def assemble(files: list[Path], skipped: list[Path], names: dict[Path, str], sniffs: list[Sniff],
              jobs: dict[Path, OrdersJob], found: dict[Path, Problems], unread: dict[Path, tuple[str, str]], *,
-             date_format: str | list[str] | None, market, encoding: str | None) -> Dataset:
+             date_format: str | list[str] | None, market, encoding: str | None,
+             keep_going: bool = False) -> Dataset:
     infos = {path: InputFile(path=path, kind=kind, note=note) for path, (kind, note) in unread.items()}
+    failed: dict[Path, OdrError] = {}
+
+    def attempt(path: Path, read, *args):
+        """read(*args); with keep_going, a file that cannot be read is recorded, not raised."""
+        try:
+            return read(*args)
+        except OdrError as error:
+            if not keep_going:
+                raise
+            failed[path] = error
+            return None
+
     dates = DateOptions.parse(date_format)
     pendings: list[Pending] = []
     amazon: list[pd.DataFrame] = []
@@ -37,14 +50,17 @@ def assemble(files: list[Path], skipped: list[Path], names: dict[Path, str], sni
         if s.kind == "orders":
             continue
         if s.kind == "performance":
-            rows, extras, n = read_performance(s, found[s.path])
+            result = attempt(s.path, read_performance, s, found[s.path])
+            if result is None:
+                continue
+            rows, extras, n = result
             amazon.append(rows)
             account = _merge_account(account, extras)
             markets = sorted({m for m in rows.get("marketplace", pd.Series(dtype=str)).dropna()})
             infos[s.path] = _info(s, rows=n, used=len(rows), marketplace=", ".join(markets) or None)
-        else:
-            pendings.append(read_table(s, found[s.path], encoding=encoding))
-    reads = {path: job.finish(found[path]) for path, job in jobs.items()}
+        elif (pending := attempt(s.path, read_table, s, found[s.path], encoding)) is not None:
+            pendings.append(pending)
+    reads = {path: read for path, job in jobs.items() if (read := attempt(path, job.finish, found[path])) is not None}
     for path in skipped:
         if is_settings_file(path):
             infos[path] = InputFile(path=path, kind="settings", note="whose account: seller name, merchant id")
@@ -68,7 +84,9 @@ def assemble(files: list[Path], skipped: list[Path], names: dict[Path, str], sni
 
     defects_parts, ledger_parts = [], []
     for p in pendings:
-        fmt = _resolve_dates(p, orders, dates, market, problems)
+        fmt = attempt(p.sniff.path, _resolve_dates, p, orders, dates, market, problems)
+        if p.sniff.path in failed:
+            continue
         mk = p.sniff.marketplace
         if p.sniff.kind in ("feedback", "defect_list") and not mk and len(p.data):
             # Feedback Manager and the ODR page are downloaded per marketplace: their rows share
@@ -89,6 +107,8 @@ def assemble(files: list[Path], skipped: list[Path], names: dict[Path, str], sni
     _unplaceable(defects, orders, problems)
     problem_frame = problems.frame()
     per_source = (problem_frame.groupby("source")["count"].sum().to_dict() if len(problem_frame) else {})
+    for path, error in failed.items():
+        infos[path] = InputFile(path=path, kind="unusable", note=str(error))
     inputs_out = []
     for path in files + skipped:
         info = infos[path]

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from odr.bounds import MAX_COLUMNS
 from odr.errors import AmbiguousInput, InputNotFound, UnreadableInput, UnrecognizedInput
 from odr.orderset import ORDER_ID as ORDER_ID_TEXT
 from odr.sources import text as tx
@@ -197,7 +198,14 @@ def sniff(path: Path, colmap: ColumnMap | None = None, *, encoding: str | None =
         )
     # Drop the last (possibly cut) line of the head before parsing sample rows.
     complete = text if len(head) < tx.HEAD_BYTES else text[: text.rfind("\n") + 1]
-    table = tx.split_rows(complete, delimiter)
+    try:
+        table = tx.split_rows(complete or text, delimiter)
+    except tx.FieldTooLarge as exc:
+        raise UnreadableInput(f"a field far longer than any export's ({exc})", path=path, line=exc.line,
+                              fix="give the export as downloaded from Seller Central") from None
+    if len(table.header) > MAX_COLUMNS:
+        raise UnrecognizedInput(f"its header has {len(table.header):,} columns; no export has more than a few "
+                                "dozen", path=path, fix="give the export as downloaded from Seller Central")
     sniffed = Sniff(path, "", enc, compression, delimiter, table.header, entry=entry,
                     encoding_given=bool(encoding or (entry and entry.encoding)))
     if entry:

@@ -31,6 +31,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from odr.bounds import MAX_FIELD_CHARS, PROBLEM_LINES_KEPT, gzip_limit
 from odr.errors import UnreadableInput
 from odr.orderset import CHANNEL_CODES, ORDER_ID, Codes, OrderSet, fast_keys
 from odr.sources.detect import Sniff
@@ -46,6 +47,8 @@ CATEGORICAL = ("channel", "marketplace", "order_status", "ship_service_level", "
 _DICT = pa.dictionary(pa.int32(), pa.string())
 _UTC = pa.timestamp("s", tz="UTC")
 BLOCK = 8 << 20  # bytes of whole lines per parse task: bounds memory, keeps both cores busy
+MAX_LINE = 4 * MAX_FIELD_CHARS  # an order's line is a few hundred bytes
+MAX_BAD_ROWS = 100_000  # rows of the wrong width: past this many, a file is no All Orders report
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 MESSAGES = {
@@ -61,7 +64,7 @@ class Issue:
 
     check: str  # order_id | purchase_date | channel
     positions: np.ndarray
-    values: list[str]
+    values: list[str]  # the values of the first few positions (a problem row shows them)
 
 
 @dataclass
@@ -155,8 +158,9 @@ class OrdersJob:
                 self.futures.append(self.pool.submit(self._parse, None))
                 return
             slots = threading.BoundedSemaphore(WORKERS + 1)  # blocks in memory at once
+            limit = gzip_limit(self.sniffed.path.stat().st_size) if self.sniffed.compression else None
             with pa.input_stream(str(self.sniffed.path), compression=self.sniffed.compression) as stream:
-                for block in _blocks(stream):
+                for block in _blocks(stream, limit, self.sniffed.path):
                     slots.acquire()
                     if stop.is_set():
                         return
@@ -170,7 +174,8 @@ class OrdersJob:
         invalid: list[str] = []
 
         def on_invalid(row: pacsv.InvalidRow) -> str:
-            invalid.append(row.text)
+            if len(invalid) <= MAX_BAD_ROWS:  # past it the file is no export: said in _assemble
+                invalid.append(row.text)
             return "skip"
 
         try:
@@ -269,14 +274,21 @@ def _splittable(encoding: str) -> bool:
     return not name.startswith(("utf-16", "utf-32"))
 
 
-def _blocks(stream: pa.NativeFile):
-    """Blocks of about BLOCK bytes, each ending at a line break, after the header line."""
+def _blocks(stream: pa.NativeFile, limit: int | None = None, path=None):
+    """Blocks of about BLOCK bytes, each ending at a line break, after the header line; a
+    gzip stream that decompresses past `limit` bytes stops (odr.bounds.gzip_limit)."""
     carry = b""
     header = True
+    total = 0
     while True:
         buf = bytearray(len(carry) + BLOCK)
         buf[: len(carry)] = carry
         got = stream.readinto(memoryview(buf)[len(carry):])
+        total += got
+        if limit is not None and total > limit:
+            from odr.sources.text import too_large
+
+            raise too_large(path, limit)
         end = len(carry) + got
         if got == 0:
             if end and not header:  # a file of one line is its header alone
@@ -292,6 +304,9 @@ def _blocks(stream: pa.NativeFile):
         cut = buf.rfind(b"\n", start, end)
         if cut < 0:
             carry = bytes(buf[start:end])
+            if len(carry) > MAX_LINE:
+                raise UnreadableInput(f"a line longer than {MAX_LINE >> 20} MB, far longer than any order's",
+                                      path=path, fix="give the All Orders report as downloaded from Seller Central")
             continue
         carry = bytes(buf[cut + 1:end])
         yield pa.py_buffer(memoryview(buf)[start:cut + 1])
@@ -309,13 +324,14 @@ def compact(table: pa.Table, *, detail: bool) -> Part:
         key, ok = _careful_keys(ids)
     if not ok.all():
         bad = np.flatnonzero(~ok)
-        issues.append(Issue("order_id", bad, ids.take(pa.array(bad)).to_pylist()))
+        issues.append(Issue("order_id", bad, ids.take(pa.array(bad[:PROBLEM_LINES_KEPT])).to_pylist()))
 
     seconds, date_ok, raw = _seconds(table["purchase_date"])
     bad = ok & ~date_ok
     if bad.any():
         where = np.flatnonzero(bad)
-        values = raw.take(pa.array(where)).to_pylist() if raw is not None else [""] * len(where)
+        kept = where[:PROBLEM_LINES_KEPT]  # the values shown; the rest are counted
+        values = raw.take(pa.array(kept)).to_pylist() if raw is not None else [""] * len(kept)
         issues.append(Issue("purchase_date", where, values))
     ok &= date_ok
 
@@ -325,7 +341,7 @@ def compact(table: pa.Table, *, detail: bool) -> Part:
     bad = ok & (channel_code < 0)
     if bad.any():
         where = np.flatnonzero(bad)
-        issues.append(Issue("channel", where, [channel.labels[c] for c in channel.codes[where]]))
+        issues.append(Issue("channel", where, [channel.labels[c] for c in channel.codes[where[:PROBLEM_LINES_KEPT]]]))
     ok &= channel_code >= 0
 
     market = _stripped(_codes(table["marketplace"])) if "marketplace" in table.column_names \
@@ -473,15 +489,19 @@ def _assemble(s: Sniff, parts: list[Part], wanted: list[str], quoted: bool, deta
     """One file's blocks as one :class:`Part`, and its problems (with file lines) reported."""
     source = s.source
     invalid = [text for p in parts for text in p.invalid]
+    if len(invalid) > MAX_BAD_ROWS:
+        raise UnreadableInput(f"more than {MAX_BAD_ROWS:,} rows do not have the header's {len(s.header)} fields: "
+                              "not an All Orders report odr can read", path=s.path,
+                              fix="give the All Orders report as downloaded from Seller Central")
     repaired, unusable = _repair(invalid, s, wanted)
     parsed = sum(p.parsed for p in parts)
-    records = _Records(s, quoted, parsed, [(None, t) for t in repaired + unusable])
+    records = _Records(s, quoted, parsed, repaired + unusable)
     for text in unusable:
-        problems.add(source, records.line_of(None, text), None, _shown(text, s), "field_count",
+        problems.add(source, records.line_of(text), None, _shown(text, s), "field_count",
                      f"row has a different number of fields than the header ({len(s.header)}) and "
                      "the columns odr needs cannot be told apart; row not used")
     for text in repaired:
-        problems.add(source, records.line_of(None, text), s.column_name("order_id"), _shown(text, s),
+        problems.add(source, records.line_of(text), s.column_name("order_id"), _shown(text, s),
                      "field_count", "row has a different number of fields than the header (a stray tab in a "
                      "text column); used: the columns odr needs come before it", "warning")
     if repaired:  # after the parsed rows, as records.lines() numbers them
@@ -494,8 +514,11 @@ def _assemble(s: Sniff, parts: list[Part], wanted: list[str], quoted: bool, deta
             for issue in part.issues:
                 if issue.check == check:
                     lines = records.lines() if lines is None else lines
-                    problems.add_many(source, lines[base + issue.positions].tolist(), s.column_name(check),
-                                      issue.values, check, MESSAGES[check])
+                    at = lines[base + issue.positions].tolist()
+                    problems.add_many(source, at[: len(issue.values)], s.column_name(check), issue.values,
+                                      check, MESSAGES[check])
+                    for line in at[len(issue.values):]:  # counted, their values not kept
+                        problems.add(source, line, s.column_name(check), None, check, MESSAGES[check])
             base += part.parsed
     return OrdersRead(Part.concat(parts, parsed), parsed + len(invalid), source)
 
@@ -539,55 +562,64 @@ class _Records:
     """File line numbers of the parsed rows, computed only when a problem needs one.
 
     Blank lines (which the parser skips) and quoted line breaks (in re-saved files) make row
-    index and line differ, so when a line is needed the file is scanned once."""
+    index and line differ, so when a line is needed the file is scanned once, keeping a line
+    number per row (8 bytes) and the text of none but the rows set aside: a file of millions
+    of bad lines costs its line numbers, not its text twice."""
 
-    def __init__(self, sniffed: Sniff, quoted: bool, kept: int, skipped: list[tuple[int | None, str]]) -> None:
+    def __init__(self, sniffed: Sniff, quoted: bool, kept: int, skipped: list[str]) -> None:
         self.sniffed, self.quoted, self.kept, self.skipped = sniffed, quoted, kept, skipped
-        self._scan: list[tuple[int, str]] | None = None
-        self._lines: np.ndarray | None = None
+        self._kept: np.ndarray | None = None
+        self._skipped_at: dict[str, int] = {}
 
-    def _records(self) -> list[tuple[int, str]]:
-        if self._scan is None:
-            import csv
-            import gzip
+    def _scan(self) -> None:
+        if self._kept is not None:
+            return
+        import csv
+        import gzip
 
-            s = self.sniffed
-            opener = gzip.open if s.compression == "gzip" else open
-            enc = s.encoding or "utf-8"
-            out: list[tuple[int, str]] = []
-            with opener(s.path, "rt", encoding=enc, errors="replace", newline="") as fh:
-                if self.quoted:
-                    reader = csv.reader(fh, delimiter=s.delimiter or "\t")
-                    start = 1
-                    for record in reader:
-                        if start > 1 and record:
-                            out.append((start, (s.delimiter or "\t").join(record)))
-                        start = reader.line_num + 1
-                else:
-                    for number, line in enumerate(fh, start=1):
-                        line = line.rstrip("\r\n")
-                        if number > 1 and line:
-                            out.append((number, line))
-            self._scan = out
-        return self._scan
+        s = self.sniffed
+        wanted = set(self.skipped)
+        opener = gzip.open if s.compression == "gzip" else open
+        kept = np.empty(max(self.kept, 16), np.int64)
+        n = 0
 
-    def line_of(self, number: int | None, text: str) -> int | None:
-        for line, raw in self._records():
-            if raw == text:
-                return line
-        return number
+        def record(number: int, text: str) -> None:
+            nonlocal kept, n
+            if text in wanted:
+                self._skipped_at.setdefault(text, number)
+                return
+            if n == len(kept):
+                kept = np.resize(kept, 2 * len(kept))
+            kept[n] = number
+            n += 1
+
+        with opener(s.path, "rt", encoding=s.encoding or "utf-8", errors="replace", newline="") as fh:
+            if self.quoted:
+                reader = csv.reader(fh, delimiter=s.delimiter or "\t")
+                start = 1
+                for fields in reader:
+                    if start > 1 and fields:
+                        record(start, (s.delimiter or "\t").join(fields))
+                    start = reader.line_num + 1
+            else:
+                for number, line in enumerate(fh, start=1):
+                    line = line.rstrip("\r\n")
+                    if number > 1 and line:
+                        record(number, line)
+        self._kept = kept[:n]
+
+    def line_of(self, text: str) -> int | None:
+        self._scan()
+        return self._skipped_at.get(text)
 
     def lines(self) -> np.ndarray:
-        """Line of each parsed (kept) row, in order; repaired rows follow."""
-        if self._lines is None:
-            records = self._records()
-            skipped_text = {t for _, t in self.skipped}
-            kept = [line for line, raw in records if raw not in skipped_text]
-            repaired = [self.line_of(n, t) or 0 for n, t in self.skipped]
-            if len(kept) != self.kept:  # the scan and the parser disagree: fall back to counting
-                kept = list(range(2, self.kept + 2))
-            self._lines = np.array(kept + repaired, dtype=np.int64)
-        return self._lines
+        """Line of each parsed (kept) row, in order; the set-aside rows follow."""
+        self._scan()
+        kept = self._kept
+        if len(kept) != self.kept:  # the scan and the parser disagree: fall back to counting
+            kept = np.arange(2, self.kept + 2, dtype=np.int64)
+        extra = np.array([self._skipped_at.get(t, 0) for t in self.skipped], np.int64)
+        return np.concatenate([kept, extra])
 
 
 def _unreadable(sniffed: Sniff, exc: BaseException) -> UnreadableInput:

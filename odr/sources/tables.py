@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from odr.errors import UnreadableInput
 from odr.model import NEUTRAL, text_isin
 from odr.privacy import scrub_series
 from odr.sources import text as tx
@@ -45,16 +46,21 @@ class Pending:
     keep: np.ndarray | None = None  # which rows of the date columns `data` holds (None: all)
 
 
-def read_table(sniffed: Sniff, problems: Problems, *, encoding: str | None = None) -> Pending:
+def read_table(sniffed: Sniff, problems: Problems, encoding: str | None = None) -> Pending:
     raw, _ = tx.decompress(tx.read_bytes(sniffed.path), sniffed.path)
     tx.check_not_binary(raw, sniffed.path)
+    tx.check_line_lengths(raw, sniffed.path)
     entry_encoding = sniffed.entry.encoding if sniffed.entry else None
     text, used, other_lines = tx.decode_rows(raw, sniffed.path, entry_encoding or encoding)
     sniffed.encoding = used
     problems.add_many(sniffed.source, other_lines, None, [None] * len(other_lines), "encoding",
                       "this line is not UTF-8 like the rest of the file: read as Windows-1252 (cp1252); check "
                       "its accents", "warning")
-    table = tx.split_rows(text, sniffed.delimiter or "\t")
+    try:
+        table = tx.split_rows(text, sniffed.delimiter or "\t")
+    except tx.FieldTooLarge as exc:
+        raise UnreadableInput(f"a field far longer than any export's ({exc})", path=sniffed.path, line=exc.line,
+                              fix="give the export as downloaded from Seller Central") from None
     reader = {
         "feedback": _feedback,
         "claims": _claims_or_chargebacks,

@@ -13,11 +13,12 @@ import codecs
 import csv
 import gzip
 import io
-import sys
+import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from odr.bounds import MAX_FIELD_CHARS, gzip_limit
 from odr.errors import UnreadableInput
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -25,7 +26,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 HEAD_BYTES = 64 * 1024
 DELIMITERS = ("\t", ",", ";", "|")
 # A buyer's comment can be long; the csv module's default cap (128 KiB a field) is not ours to impose.
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+csv.field_size_limit(MAX_FIELD_CHARS)  # a buyer's comment is a few hundred characters; a 100 MB field is no export
 
 # Signatures of common binary formats, so the message can say what the file is.
 _BINARY_KINDS = {
@@ -36,6 +37,14 @@ _BINARY_KINDS = {
     b"\xd0\xcf\x11\xe0": "an old Excel/Office file",
     b"SQLite format 3": "a SQLite database",
 }
+
+
+class FieldTooLarge(ValueError):
+    """A field past odr.bounds.MAX_FIELD_CHARS (or a NUL byte) at `line`: the reader names the file."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -84,17 +93,48 @@ def read_head(path: Path, size: int = HEAD_BYTES) -> tuple[bytes, str | None]:
 
 
 def decompress(raw: bytes, path: Path) -> tuple[bytes, str | None]:
-    """Undo gzip when the magic bytes say so (file names lie; magic bytes do not)."""
+    """Undo gzip when the magic bytes say so (file names lie; magic bytes do not), never past
+    odr.bounds.gzip_limit: a bomb of repeated lines stops with one line, not the machine."""
     if not raw.startswith(GZIP_MAGIC):
         return raw, None
+    limit = gzip_limit(len(raw))
     try:
-        return gzip.decompress(raw), "gzip"
+        out = bytearray()
+        rest = raw
+        while rest:  # one member after another (concatenated gzip files are one file)
+            engine = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            out += engine.decompress(rest, limit + 1 - len(out))
+            if len(out) > limit:
+                raise too_large(path, limit)
+            if not engine.eof:
+                if engine.unconsumed_tail:
+                    raise too_large(path, limit)
+                raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+            rest = engine.unused_data.lstrip(b"\0")
+        return bytes(out), "gzip"
     except (OSError, EOFError, zlib.error) as exc:
         raise UnreadableInput(
             f"the gzip data is truncated or damaged ({exc})",
             path=path,
             fix="download the export again; a truncated download cannot be read",
         ) from None
+
+
+_LONG_LINE = re.compile(rb"[^\n]{%d}" % (4 * MAX_FIELD_CHARS))
+
+
+def check_line_lengths(data: bytes, path: Path) -> None:
+    """Stop on a line far longer than any export's, before it is decoded (a 100 MB field)."""
+    found = _LONG_LINE.search(data)
+    if found:
+        raise UnreadableInput(f"a line longer than {4 * MAX_FIELD_CHARS >> 20} MB, far longer than any export's",
+                              path=path, line=data.count(b"\n", 0, found.start()) + 1,
+                              fix="give the export as downloaded from Seller Central")
+
+
+def too_large(path: Path, limit: int) -> UnreadableInput:
+    return UnreadableInput(f"the gzip data decompresses to more than {limit >> 20:,} MB, far more than an export "
+                           "compresses to: not read", path=path, fix="give the export as downloaded from Seller Central")
 
 
 _CONTROLS = bytes(b for b in range(32) if b < 9 or 13 < b < 32 and b != 27)  # never in text exports
@@ -327,9 +367,8 @@ def _parse(text: str, delimiter: str, *, quoted: bool) -> Table:
                 short.append(len(rows))
             rows.append(record)
             lines.append(start)
-    except csv.Error:
-        # Only NUL bytes or over-long fields get here; the caller reports the file as unreadable.
-        raise
+    except csv.Error as exc:
+        raise FieldTooLarge(next_line, str(exc)) from None
     return Table(header or [], rows, lines, delimiter, header_line, short)
 
 
