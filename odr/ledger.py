@@ -542,7 +542,8 @@ def neutralize(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
 
 
-def write(path: str | os.PathLike[str], frame: pd.DataFrame) -> Path | None:
+def write(path: str | os.PathLike[str], frame: pd.DataFrame, *,
+          unchanged_since: tuple[int, int] | None | bool = False) -> Path | None:
     """Write `frame` to `path` atomically, keeping a backup of the file it replaces.
 
     The old file is first copied byte for byte to ``<name>.bak.csv`` (``.bak1.csv``, ``.bak2.csv``
@@ -560,6 +561,8 @@ def write(path: str | os.PathLike[str], frame: pd.DataFrame) -> Path | None:
     if target.is_dir():
         raise LedgerNotWritten("this is a folder, not a ledger file", path=path,
                                fix="name the ledger CSV file, e.g. --ledger remediation_ledger.csv")
+    if unchanged_since is not False and _fingerprint(target) != unchanged_since:
+        raise _ChangedMeanwhile
     old: bytes | None = None
     if target.exists():
         try:
@@ -584,41 +587,48 @@ def write(path: str | os.PathLike[str], frame: pd.DataFrame) -> Path | None:
 
 
 def _render(frame: pd.DataFrame, delimiter: str) -> bytes:
+    """The ledger as CSV bytes. Only the columns odr fills are guarded against spreadsheet
+    formulas (they hold the buyer's words); what the seller wrote is written back as written:
+    their '- refunded after ...' stays a dash, never an apostrophe odr added."""
     out = io.StringIO(newline="")
     # \r\n: the line ending RFC 4180 and Excel use; line breaks inside cells are kept as written.
     writer = csv.writer(out, delimiter=delimiter, quotechar='"', doublequote=True,
                         quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow([neutralize(str(c)) for c in frame.columns])
+    ours = [_header_key(str(c)) in CONTEXT_COLUMNS for c in frame.columns]
+    writer.writerow([str(c) for c in frame.columns])
     for record in frame.itertuples(index=False, name=None):
-        writer.writerow([neutralize(_cell(v)) for v in record])
+        writer.writerow([neutralize(_cell(v)) if guard else _cell(v) for v, guard in zip(record, ours, strict=True)])
     return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
 
 
 def _backup(target: Path, old: bytes) -> Path:
-    """Copy `old` to the first free ``<stem>.bak[N]<suffix>`` next to `target`; exclusive
-    creation, so an existing backup (or one made at the same moment) is never overwritten."""
+    """Copy `old` to the first free ``<stem>.bak[N]<suffix>`` next to `target`, atomically: the
+    bytes go to a temporary file first, which is then linked under the backup's name only if
+    that name is free (a link is made whole or not at all). A full disk leaves no half backup
+    behind, and an existing backup is never overwritten."""
     suffix = target.suffix or ".csv"
-    number = 0
-    while True:
-        candidate = target.with_name(f"{target.stem}.bak{number or ''}{suffix}")
-        try:
-            with open(candidate, "xb") as fh:
-                try:
-                    fh.write(old)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                except BaseException:
-                    fh.close()
-                    candidate.unlink(missing_ok=True)
-                    raise
-        except FileExistsError:
-            number += 1
-            continue
-        except OSError as exc:
-            raise LedgerNotWritten(f"cannot keep a backup of the ledger ({exc.strerror or exc}); "
-                                   "the ledger was not changed", path=candidate,
-                                   fix="check that you may write to the ledger's folder") from None
-        return candidate
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".bak.tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(old)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _mode_for(target))
+        number = 0
+        while True:
+            candidate = target.with_name(f"{target.stem}.bak{number or ''}{suffix}")
+            try:
+                os.link(tmp, candidate)
+                return candidate
+            except FileExistsError:
+                number += 1
+    except OSError as exc:
+        raise LedgerNotWritten(f"cannot keep a backup of the ledger ({exc.strerror or exc}); "
+                               "the ledger was not changed", path=target,
+                               fix="check that there is room and that you may write to the ledger's folder") from None
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _replace_atomically(target: Path, data: bytes) -> None:
@@ -662,10 +672,40 @@ def update(analysis: Analysis, path: str | os.PathLike[str]) -> tuple[pd.DataFra
 
     Returns the ledger as written, what the merge did, and the backup of the previous file
     (None when there was none or nothing changed)."""
-    existing = read_existing(path)
-    merged, report = merge(existing, fresh_rows(analysis))
-    backup = write(path, merged)
-    return merged, report, backup
+    from filelock import FileLock, Timeout
+
+    path = Path(path)
+    fresh = fresh_rows(analysis)
+    # One odr at a time on a ledger (a lock file beside it), and the merge is made again from
+    # the file as it is just before writing: a seller who saves it in a spreadsheet meanwhile
+    # loses nothing (write() refuses to replace a file that changed since it was read).
+    lock = FileLock(str(path.with_name(f".{path.name}.lock")), timeout=60)
+    try:
+        with lock:
+            for _ in range(5):
+                before = _fingerprint(path)
+                merged, report = merge(read_existing(path), fresh)
+                try:
+                    return merged, report, write(path, merged, unchanged_since=before)
+                except _ChangedMeanwhile:
+                    continue
+    except Timeout:
+        raise LedgerNotWritten("another odr has held the ledger for a minute; the ledger was not changed",
+                               path=path, fix="wait for it to finish, then run again") from None
+    raise LedgerNotWritten("the ledger kept changing while odr merged it; it was not changed", path=path,
+                           fix="close it in your spreadsheet and run again")
+
+
+class _ChangedMeanwhile(Exception):
+    """The ledger changed between reading and writing it (a spreadsheet saved it)."""
+
+
+def _fingerprint(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
 
 
 # ---------------------------------------------------------------------------------------------

@@ -269,7 +269,7 @@ def test_a_backup_of_the_previous_file_is_kept_next_to_it(exports_only, tmp_path
 
     # The same content again: nothing written, no backup piling up.
     assert ledger.update(exports_only, path)[2] is None
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["ledger.bak.csv", "ledger.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != ".ledger.csv.lock") == ["ledger.bak.csv", "ledger.csv"]
 
     # A change: the next backup is numbered, the first one is never overwritten.
     second = path.read_bytes()
@@ -304,7 +304,7 @@ def test_a_failed_write_leaves_the_old_file_whole(exports_only, tmp_path, monkey
 
     assert "No space left on device" in str(caught.value) and str(path) in str(caught.value)
     assert path.read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir()] == ["ledger.csv"]  # no temp file, no needless backup
+    assert [p.name for p in tmp_path.iterdir() if p.name != ".ledger.csv.lock"] == ["ledger.csv"]  # no temp, no backup
 
 
 def test_the_file_keeps_its_permissions(exports_only, tmp_path):
@@ -315,7 +315,9 @@ def test_the_file_keeps_its_permissions(exports_only, tmp_path):
     assert path.stat().st_mode & 0o777 == 0o640
 
 
-def test_formula_cells_are_neutralized_once_not_twice_across_runs(tmp_path):
+def test_odrs_cells_are_guarded_once_and_the_sellers_never(tmp_path):
+    # The buyer's words odr copies in are guarded against spreadsheet formulas (once, not again
+    # on the next run); what the seller typed is the seller's, written back as typed.
     path = tmp_path / "ledger.csv"
     dangerous = {"action": "=HYPERLINK(\"http://x\",\"click\")", "note": "+49 30 1234567", "evidence": "-2+3",
                  "Ticket": "@SUM(A1)", "Tab": "\tcmd", "CR": "\rcmd"}
@@ -330,7 +332,7 @@ def test_formula_cells_are_neutralized_once_not_twice_across_runs(tmp_path):
         ledger.write(path, merged)
         _, rows = rows_of(path)
         for column, value in dangerous.items():
-            assert rows[0][column] == "'" + value
+            assert rows[0][column] == value
         assert rows[0]["comment_excerpt"] == "'=cmd|' /C calc'!A0"
         for column, value in harmless.items():
             assert rows[1][column] == value
@@ -472,3 +474,55 @@ def test_context_columns_never_share_a_name_with_seller_columns():
     # The reader keeps the seller's columns, the causes override, and odr's own inferred-status
     # marker (the report must tell an inferred status from one the seller confirmed).
     assert set(SELLER_COLUMNS) | {"causes", "status_inferred"} == set(COLUMNS["ledger"]) - {"source", "line"}
+
+
+def test_a_full_disk_during_the_backup_leaves_no_half_backup(exports_only, tmp_path, monkeypatch):
+    path = tmp_path / "ledger.csv"
+    ledger.update(exports_only, path)
+    _, rows = rows_of(path)
+    frame = pd.DataFrame(rows, dtype=object)
+    frame.loc[0, "note"] = "changed"
+    before = path.read_bytes()
+
+    def full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ledger.os, "fsync", full)  # the backup's own write fails first
+    with pytest.raises(LedgerNotWritten, match="cannot keep a backup"):
+        ledger.write(path, frame)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")] == ["ledger.csv"]
+
+
+def test_a_seller_saving_the_ledger_during_a_run_loses_nothing(exports_only, tmp_path, monkeypatch):
+    path = tmp_path / "ledger.csv"
+    ledger.update(exports_only, path)
+    real_merge = ledger.merge
+    saved = []
+
+    def merge_while_the_seller_saves(existing, fresh):
+        out = real_merge(existing, fresh)
+        if not saved:  # the spreadsheet saves the seller's edit after odr read the file
+            header, rows = rows_of(path)
+            rows[0]["note"] = "typed while odr ran"
+            save(path, header, rows)
+            os.utime(path, ns=(1, 1))  # a save the file system dates differently
+            saved.append(True)
+        return out
+
+    monkeypatch.setattr(ledger, "merge", merge_while_the_seller_saves)
+    ledger.update(exports_only, path)
+    assert rows_of(path)[1][0]["note"] == "typed while odr ran"
+
+
+def test_an_excel_sep_line_sets_the_delimiter_and_is_not_a_header(tmp_path):
+    path = tmp_path / "remediation_ledger.csv"
+    path.write_text('sep=;\norder_id;status;action\n111-0000000-0000001;refunded;sent a label\n', encoding="utf-8")
+    frame = ledger.read_existing(path)
+    assert frame.attrs["delimiter"] == ";" and frame.columns.tolist() == ["order_id", "status", "action"]
+    data = odr.load(path)  # read as an input too, not as an unknown file
+    (info,) = data.inputs
+    assert (info.kind, info.delimiter, info.used) == ("ledger", ";", 1) and data.problems.empty
+    # Written back with a BOM and the seller's delimiter; Excel ignores a BOM after a sep= line, so it goes.
+    ledger.write(path, frame)
+    assert path.read_bytes().startswith(codecs.BOM_UTF8 + b"order_id;status;action\r\n")

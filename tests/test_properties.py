@@ -104,3 +104,34 @@ def test_the_json_document_is_strict_json_whatever_amazons_report_holds(doc):
         json.loads(text, parse_constant=no_constants)
         shown = CliRunner().invoke(app, ["metrics", *inputs]).stdout
         assert "nan" not in shown.casefold().replace("nanny", ""), shown
+
+
+# Every option, any value: a result or one line of usage ---------------------------------------
+
+OPTION_TEXT = st.one_of(st.text(max_size=12), st.sampled_from([
+    "2026-11-04", "2026-02-30", "0001-01-01", "9999-12-31", "-1", "0", "60", "731", "1e9", "NaN", "",
+    "feedback_us.tsv=DD/MM/YY", "x=%d.%m.%Y", "=", "US", "de", "A1PA6795UKMFR9", "cp1252", "rot13", "\x00",
+]))
+OPTIONS = st.sampled_from(["--as-of", "--window-end", "--window-days", "--lag-days", "--date-format",
+                           "--marketplace", "--encoding", "--seller-name", "--merchant-id"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(chosen=st.lists(st.tuples(OPTIONS, OPTION_TEXT), max_size=3))
+@example(chosen=[("--window-days", "1e9")])
+@example(chosen=[("--as-of", "2026-02-30")])
+@example(chosen=[("--date-format", "=")])
+def test_any_option_value_gives_a_result_or_one_line_of_usage(chosen):
+    from typer.testing import CliRunner
+
+    from odr.cli import app
+
+    inputs = [str(FIXTURES / "orders_33_columns.tsv"), str(FIXTURES / "feedback_us.tsv")]
+    args = ["metrics", *inputs, *(part for pair in chosen for part in pair)]
+    result = CliRunner().invoke(app, args)
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), (
+        args, result.exception)
+    assert result.exit_code in (0, 1, 2, 3, 4), (args, result.exit_code)
+    if result.exit_code in (1,):
+        assert len(result.stderr.strip().splitlines()) == 1, (args, result.stderr)
+    assert "Traceback" not in result.output + result.stderr

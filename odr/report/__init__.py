@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from odr.errors import OdrError
 from odr.report.context import ReportContext, build
 
 FORMATS = ("html", "pdf", "json", "csv")
@@ -108,6 +109,10 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
         os.replace(tmp, path)
+    except OSError as exc:  # a full disk, a quota: the old file (if any) is whole
+        Path(tmp).unlink(missing_ok=True)
+        raise OdrError(f"cannot write {path.name} ({exc.strerror or exc})", path=path.parent,
+                       fix="free some space, or pass --out with another folder") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -180,9 +185,12 @@ def write_report(analysis, out: Path | str, *, formats: tuple[str, ...] = FORMAT
                                        allow_nan=False) + "\n").encode("utf-8")
     if "csv" in formats:
         payloads["csv"] = evidence_csv(ctx).encode("utf-8-sig")
-    for fmt, data in payloads.items():
-        write_atomic(out / names[fmt], data)
-        written.files[fmt] = out / names[fmt]
+    try:
+        for fmt, data in payloads.items():
+            write_atomic(out / names[fmt], data)
+            written.files[fmt] = out / names[fmt]
+    except OdrError as error:
+        raise _partly(error, written) from None
     if "pdf" in formats:
         if progress:
             progress(f"Writing the PDF ({len(ctx.appendix):,} defective orders"
@@ -191,10 +199,21 @@ def write_report(analysis, out: Path | str, *, formats: tuple[str, ...] = FORMAT
         if isinstance(pdf, str):
             written.skipped["pdf"] = pdf
         else:
-            write_atomic(out / names["pdf"], pdf)
+            try:
+                write_atomic(out / names["pdf"], pdf)
+            except OdrError as error:
+                raise _partly(error, written) from None
             written.files["pdf"] = out / names["pdf"]
     _tidy(out, written)
     return written
+
+
+def _partly(error, written: Written):
+    """The write error, saying which files were written before it (they are whole)."""
+    from odr.errors import OdrError
+
+    done = ", ".join(p.name for p in written.files.values()) or "none"
+    return OdrError(f"{error.message}; written before it: {done}", path=error.path, fix=error.fix)
 
 
 def _tidy(out: Path, written: Written) -> None:
@@ -218,4 +237,7 @@ def _tidy(out: Path, written: Written) -> None:
                 written.removed.append(path)
         except OSError:
             pass  # not ours to fight over: left as it is
-    write_atomic(record, (json.dumps(now, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+    try:
+        write_atomic(record, (json.dumps(now, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+    except Exception:  # noqa: BLE001 - the list is a convenience: its loss costs only the next tidy-up
+        pass

@@ -181,8 +181,12 @@ def sniff(path: Path, colmap: ColumnMap | None = None, *, encoding: str | None =
         )
     if text.lstrip()[:1] == "<" and not entry:
         return _aside(path, "xml_report", enc, compression)
+    excel_sep = _EXCEL_SEP.match(text)  # Excel's 'sep=;' line says the delimiter, before the header
+    if excel_sep:
+        text = text[excel_sep.end():]
     header_line = tx.first_line(text)
-    delimiter = (entry.delimiter if entry and entry.delimiter else None) or tx.sniff_delimiter(header_line)
+    delimiter = ((entry.delimiter if entry and entry.delimiter else None) or (excel_sep.group(1) if excel_sep else None)
+                 or tx.sniff_delimiter(header_line))
     if delimiter is None or not entry and not _fits_any(header_line, delimiter):
         # Payments' date range report opens with a few lines of notes before its header.
         for line in text.splitlines()[1:_PREAMBLE_LINES]:
@@ -230,6 +234,7 @@ def sniff(path: Path, colmap: ColumnMap | None = None, *, encoding: str | None =
 
 
 _PREAMBLE_LINES = 20
+_EXCEL_SEP = re.compile(r'\s*"?sep=(.)"?\r?\n')
 _JSON_SCHEMA = re.compile(r'"\$schema"\s*:')
 _ODR_SUMMARY = re.compile(r'"schema_version"\s*:\s*\d+\s*,\s*"tool"\s*:\s*\{\s*"name"\s*:\s*"odr"')
 

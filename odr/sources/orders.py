@@ -653,7 +653,10 @@ def parse_timestamps(values: pa.ChunkedArray) -> pa.ChunkedArray:
         pass
     text = _normalize_timestamps(text)
     out = pc.strptime(text, format="%Y-%m-%dT%H:%M:%S%z", unit="s", error_is_null=True)
-    return out.cast(_UTC)
+    # strptime takes any two-digit hour offset; real zones run from -12:00 to +14:00, and
+    # '+24:00' would move the order to another day.
+    beyond = pc.match_substring_regex(text, r"[+-](?:1[5-9]|[2-9][0-9]):?[0-9]{2}$")
+    return pc.if_else(beyond, pa.scalar(None, out.type), out).cast(_UTC)
 
 
 # Zone names seen in US/EU exports, and their offsets (a named zone must not be read as UTC).

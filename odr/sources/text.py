@@ -337,6 +337,7 @@ def split_rows(text: str, delimiter: str) -> Table:
     return _parse(text, delimiter, quoted=True)
 
 
+_EXCEL_SEP_LINE = re.compile(r'^\s*"?sep=.?"?\s*$')
 _SPREADSHEET_QUOTED = __import__("re").compile(r'^"(?:[^"]|"")*""(?:[^"]|"")*"$')
 
 
@@ -360,6 +361,8 @@ def _parse(text: str, delimiter: str, *, quoted: bool) -> Table:
             next_line = reader.line_num + 1
             if not any(cell.strip() for cell in record):
                 continue  # blank lines carry nothing
+            if header is None and _EXCEL_SEP_LINE.match(delimiter.join(record)):
+                continue  # Excel's "sep=;" line, before the header
             if header is None:
                 header, header_line = record, start
                 continue

@@ -88,3 +88,22 @@ def test_a_rerun_with_fewer_formats_removes_only_what_odr_wrote(exports, tmp_pat
     result = run("report", exports, "--out", out, "--format", "html", "--seller-name", "Brightwell")
     assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "brightwell-odr-report.html", "evidence.csv",
                                                      "my-notes.txt"]
+
+
+def test_a_full_disk_during_a_report_is_one_line_naming_what_was_written(exports, tmp_path, monkeypatch):
+    import os
+
+    real_replace = os.replace
+    calls = []
+
+    def full(src, dst):
+        calls.append(dst)
+        if str(dst).endswith("summary.json"):
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr("odr.report.os.replace", full)
+    result = run("report", exports, "--out", tmp_path / "out", "--format", "html,json,csv")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    (line,) = result.stderr.splitlines()
+    assert "cannot write summary.json (No space left on device); written before it: odr-report.html" in line

@@ -103,3 +103,17 @@ def test_gzip_is_found_by_magic_bytes_not_the_name(fx, tmp_path):
     path = tmp_path / "orders.txt"  # no .gz in the name
     path.write_bytes(gzip.compress((fx / "orders_33_columns.tsv").read_bytes()))
     assert len(odr.load(path).orders) == 4
+
+
+def test_an_offset_no_zone_has_is_a_problem_not_another_day(fx, tmp_path):
+    text = (fx / "orders_33_columns.tsv").read_text(encoding="utf-8")
+    (tmp_path / "orders.tsv").write_text(text.replace("2026-09-06T00:10:00+00:00", "2026-09-06T00:10:00+24:00"),
+                                         encoding="utf-8")
+    data = odr.load(tmp_path / "orders.tsv")
+    assert "111-0000001-0000001" not in set(data.orders["order_id"])
+    assert set(data.problems["check"]) == {"purchase_date"}
+    assert set(data.problems["value"]) == {"2026-09-06T00:10:00+24:00"}
+    # Real zones reach +14:00 (Kiribati) and -12:00.
+    (tmp_path / "orders.tsv").write_text(text.replace("2026-09-06T00:10:00+00:00", "2026-09-06T13:10:00+14:00"),
+                                         encoding="utf-8")
+    assert odr.load(tmp_path / "orders.tsv").problems.empty
