@@ -731,12 +731,29 @@ def _na(value: Any) -> bool:
     return value is None or bool(pd.isna(value)) if not isinstance(value, (list, tuple)) else False
 
 
+# click's UsageError, wherever this typer keeps click (vendored or not)
+_UsageError = typer.BadParameter.__mro__[1]
+
+
 def main() -> None:
-    """Console entry point."""
+    """Console entry point. A usage error is two lines (what is wrong, where help is), not
+    click's four with a usage banner: odr's promise is one line per fault."""
     try:
-        app()
+        code = app(standalone_mode=False)
+    except _UsageError as error:
+        if type(error).__name__ == "NoArgsIsHelpError":  # plain `odr`: the help, as click shows it
+            error.show()
+        else:
+            where = error.ctx.command_path if error.ctx is not None else "odr"
+            print(f"{where}: usage error: {error.format_message()}", file=sys.stderr)
+            print(f"Try '{where} --help'.", file=sys.stderr)
+        sys.exit(error.exit_code)
+    except typer.Abort:
+        print("odr: aborted", file=sys.stderr)
+        sys.exit(1)
     except OdrError as error:  # raised outside a command's own handler
         if _state["debug"]:
             raise
         print(f"odr: error: {error}", file=sys.stderr)
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

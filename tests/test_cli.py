@@ -331,3 +331,16 @@ def test_a_map_that_is_not_utf8_is_one_line(tmp_path):
     result = run("metrics", SAMPLE, "--map", bad)
     assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
     assert "not valid UTF-8 TOML" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["metrics", "x", "--window-days", "1000000000"], ["metrics", "x", "--bogus"],
+                                  ["metrics"], ["report", "x", "--format", "docx"]])
+def test_a_usage_error_is_two_lines_and_exit_2(monkeypatch, capsys, args):
+    from odr.cli import main
+
+    monkeypatch.setattr("sys.argv", ["odr", *args])
+    with pytest.raises(SystemExit) as caught:
+        main()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert caught.value.code == 2
+    assert len(err) == 2 and err[0].startswith(f"odr {args[0]}: usage error: ") and "--help" in err[1], err

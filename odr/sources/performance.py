@@ -148,13 +148,15 @@ def read_performance(sniffed: Sniff, problems: Problems) -> tuple[pd.DataFrame, 
                              "performance", f"no {channel} figures for this marketplace", "warning")
                 continue
             window = _object(_first(part, "reportingDateRange"))
+            raw = {"window_start": _first(window, "reportingDateFrom"), "window_end": _first(window, "reportingDateTo"),
+                   "rate": _first(part, "rate"), **{name: _first(part, *keys) for name, keys in _COUNT_KEYS.items()}}
             row = {
                 "marketplace": domain,
                 "marketplace_id": mid or None,
                 "channel": channel.upper(),
-                "window_start": _date(_first(window, "reportingDateFrom")),
-                "window_end": _date(_first(window, "reportingDateTo")),
-                "rate": _number(_first(part, "rate")),
+                "window_start": _date(raw["window_start"]),
+                "window_end": _date(raw["window_end"]),
+                "rate": _number(raw["rate"]),
                 "target": _number(_first(part, "targetValue")),
                 "status": _text(_first(part, "status")),
                 "account_status": statuses.get(mid),
@@ -165,13 +167,16 @@ def read_performance(sniffed: Sniff, problems: Problems) -> tuple[pd.DataFrame, 
                              f"{row['window_start'].date()}..{row['window_end'].date()}", "performance",
                              "the reporting range starts after it ends: Amazon's window not used", "warning")
                 row["window_start"] = row["window_end"] = None
-            for name, keys in _COUNT_KEYS.items():
-                row[name] = _count(_first(part, *keys))
-            missing = [k for k in ("window_start", "window_end", "orders", "defective_orders", "rate")
-                       if row[k] is None]
-            if missing:
+            for name in _COUNT_KEYS:
+                row[name] = _count(raw[name])
+            needed = [k for k in ("window_start", "window_end", "orders", "defective_orders", "rate") if row[k] is None]
+            missing = [k for k in needed if raw[k] in (None, "")]
+            unusable = [f"{k} = {_shown(raw[k])}" for k in needed if k not in missing]
+            if needed:
+                said = (["missing " + ", ".join(missing)] if missing else []) + (
+                    ["not a usable value: " + "; ".join(unusable)] if unusable else [])
                 problems.add(source, None, f"performanceMetrics[{i}].orderDefectRate.{channel}", mid,
-                             "performance", "missing " + ", ".join(missing), "warning")
+                             "performance", "; ".join(said) + ": Amazon's figure is not reconciled", "warning")
             rows.append(row)
     if not rows and statuses:
         problems.add(source, None, "performanceMetrics", None, "performance",
@@ -184,6 +189,12 @@ def read_performance(sniffed: Sniff, problems: Problems) -> tuple[pd.DataFrame, 
             fix="give the GET_V2_SELLER_PERFORMANCE_REPORT document as downloaded",
         )
     return pd.DataFrame(rows), extras, len(metrics)
+
+
+def _shown(value: Any) -> str:
+    """A JSON value as a problem row shows it: short, one line."""
+    text = json.dumps(value, ensure_ascii=False, default=str) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _number(value: Any) -> float | None:

@@ -34,7 +34,21 @@ def test_real_world_deviations(fx):
     assert m.loc["AFN", "orders"] == 4322 and pd.isna(m.loc["AFN", "defective_orders"])
     assert data.account["account_health"]["Amazon.de"] == {"status": "GREAT", "score": 428}
     assert sorted(data.problems["message"]) == [
-        "missing defective_orders", "this marketplace has no orderDefectRate block; Amazon's figure unknown"]
+        "missing defective_orders: Amazon's figure is not reconciled",
+        "this marketplace has no orderDefectRate block; Amazon's figure unknown"]
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    ("Infinity", "orders = Infinity"), ("1234567890123456789012345678901", "orders = 1234567890123456789012345678"),
+    ('"12,5"', "orders = '12,5'"), ("-3", "orders = -3"), ("[1]", "orders = [1]")])
+def test_an_unusable_count_is_named_with_its_value(tmp_path, value, said):
+    text = (SAMPLE / "seller_performance.json").read_text()
+    first = text.index('"orderCount"')
+    end = text.index(",", first)
+    (tmp_path / "perf.json").write_text(text[:first] + f'"orderCount": {value}' + text[end:])
+    data = odr.load(tmp_path / "perf.json")
+    (message,) = data.problems["message"]
+    assert message.startswith(f"not a usable value: {said}") and message.endswith("not reconciled")
 
 
 def test_broken_json_names_the_line(tmp_path):
