@@ -4,13 +4,15 @@
     python benchmarks/train_causes.py
 
 Trained on the rows of the shared real corpus whose licence is permissive (only those may teach
-anything that ships: ../shared/corpus/README.md) and on the project's own written corpus
-(tests/data/causes_corpus.csv), with a fixed seed: the same inputs make the same file. Without
-the shared corpus (a public clone) it says so and stops rather than ship a model taught on the
-team's own sentences alone.
+anything that ships: ../shared/corpus/README.md), with a fixed seed: the same inputs make the
+same file. Those rows are English, French and Chinese, so the model reads texts in those
+languages only. The team's own written corpus is left out: sentences written for the rules
+flatter them, and a model taught on them named causes in German and Japanese that real buyers'
+words did not carry. Without the shared corpus (a public clone) this says so and stops.
 
-The threshold (0.7) is where the grouped 5-fold cross-validation of benchmarks/classify_eval.py
-gave the best macro-F1 for rules and model together; the model only adds causes to the rules'.
+The threshold (0.9) is where the grouped 5-fold cross-validation of benchmarks/classify_eval.py
+gave the best macro-F1 for rules and model together (0.7: 0.844, 0.8: 0.860, 0.9: 0.862,
+0.95: 0.861; the rules alone 0.855); the model only adds causes to the rules'.
 """
 
 from __future__ import annotations
@@ -25,24 +27,21 @@ sys.path.insert(0, str(ROOT))
 from odr.causes import model  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "corpus" / "complaints-dev.csv"
-OWN = ROOT / "tests" / "data" / "causes_corpus.csv"
 OUT = ROOT / "odr" / "causes" / "model.npz"
 SEED = 7
-THRESHOLD = 0.7
+THRESHOLD = 0.9
 
 
-def training_rows() -> tuple[list[str], list[list[str]]]:
-    texts, labels = [], []
-    with open(SHARED, newline="", encoding="utf-8") as fh:
+def training_rows(path: Path = SHARED) -> tuple[list[str], list[list[str]], tuple[str, ...]]:
+    """The permissive rows' texts, their labelled causes, and the languages they are in."""
+    texts, labels, languages = [], [], set()
+    with open(path, newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             if row["licence_class"] == "permissive":
                 texts.append(row["text"])
                 labels.append([c for c in model.TEXT_CAUSES if row[c] == "1"])
-    with open(OWN, newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            texts.append(row["text"])
-            labels.append([c for c in row["causes"].split(";") if c])
-    return texts, labels
+                languages.add(row["language"])
+    return texts, labels, tuple(sorted(languages))
 
 
 def main() -> int:
@@ -50,10 +49,10 @@ def main() -> int:
         print(f"The shared corpus is not here ({SHARED}): the model is trained on its permissive rows; "
               "nothing written.")
         return 1
-    texts, labels = training_rows()
-    weights = model.train(texts, labels, seed=SEED, threshold=THRESHOLD)
+    texts, labels, languages = training_rows()
+    weights = model.train(texts, labels, languages, seed=SEED, threshold=THRESHOLD)
     model.save(weights, OUT)
-    print(f"trained on {len(texts)} texts; wrote {OUT.relative_to(ROOT)} ({OUT.stat().st_size / 1e6:.1f} MB)")
+    print(f"trained on {len(texts)} texts in {', '.join(languages)}; wrote {OUT.relative_to(ROOT)} ({OUT.stat().st_size / 1e6:.1f} MB)")
     return 0
 
 

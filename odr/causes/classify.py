@@ -162,7 +162,7 @@ class Lexicon:
     @property
     def extend(self) -> str:
         """What the evidence runs on with: the rest of the last word (Latin scripts)."""
-        return "" if self.script == "cjk" else r"\pL*"
+        return "" if self.script == "cjk" else f"{_LATIN_LETTER}*"  # folded text: never the whole Unicode class
 
 
 def _negated(doc: dict, lang: str) -> list[str]:
@@ -180,6 +180,9 @@ def _negated(doc: dict, lang: str) -> list[str]:
     return out
 
 
+_LEXICON_KEYS = {"language", "negators", "conjunctions", "coordinators", "neutral", "negated"}
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> dict[str, Lexicon]:
     """Every language's lexicon (``lexicons/<lang>.toml``), compiled."""
@@ -188,6 +191,10 @@ def lexicon() -> dict[str, Lexicon]:
     for lang in LANGUAGES:
         with folder.joinpath(f"{lang}.toml").open("rb") as fh:
             doc = tomllib.load(fh)
+        stray = set(doc) - _LEXICON_KEYS - set(TEXT_CAUSES)
+        if stray:  # a key the engine does not read would look like a rule that works
+            raise ValueError(f"lexicons/{lang}.toml: {sorted(stray)[0]!r} is not read by odr "
+                             f"(keys: {', '.join(sorted(_LEXICON_KEYS | set(TEXT_CAUSES)))})")
         blank_parts = [fold_pattern(p, lang) for p in doc.get("neutral", [])] + _negated(doc, lang)
         keep_all: list[str] = []
         phrases, subs = [], []
@@ -367,18 +374,24 @@ def classify_texts(texts: object, languages: object = None, default_language: st
             causes_out[i] = names.copy()
             evidence_out[i] = list(ev)
     if learned and model.available() and n:
-        _add_learned(found, causes_out, evidence_out)
+        _add_learned(found, language, causes_out, evidence_out)
     subcauses_out = [_subcauses(found.subs, i, causes_out[i]) for i in range(n)]
     index = texts.index if isinstance(texts, pd.Series) else None
     return pd.DataFrame({"causes": causes_out, "evidence": evidence_out, "subcauses": subcauses_out,
                          "language": language}, index=index)
 
 
-def _add_learned(found: Matches, causes: list[list[str]], evidence: list[list[str]]) -> None:
+def _add_learned(found: Matches, language: np.ndarray, causes: list[list[str]], evidence: list[list[str]]) -> None:
     """The learned model's causes that the rules did not name, each with the words of the text
-    that weighed most for it (the model reads the text as the rules left it: negations blanked)."""
-    decided = model.decide(found.blanked)
+    that weighed most for it (the model reads the text as the rules left it: negations blanked).
+    It reads only texts in the languages it learned from."""
+    weights = model.shipped()
+    read = np.flatnonzero(np.isin(language.astype(str), list(weights.languages)))
+    if not len(read):
+        return
+    decided = model.decide(found.blanked.take(pa.array(read)), weights)
     rows, cols = np.nonzero(decided)
+    rows = read[rows]
     if not len(rows):
         return
     blanked = found.blanked.take(pa.array(np.unique(rows))).to_pylist()
@@ -387,7 +400,7 @@ def _add_learned(found: Matches, causes: list[list[str]], evidence: list[list[st
         cause = TEXT_CAUSES[j]
         if cause in causes[i]:
             continue
-        words = model.weighed_most(text_of[i], cause)
+        words = model.weighed_most(text_of[i], cause, weights)
         if not words:
             continue  # nothing in the text itself carries it: no cause is guessed
         causes[i].append(cause)

@@ -43,6 +43,7 @@ class Weights:
     coef: np.ndarray  # causes x 2**BITS, float32
     intercept: np.ndarray  # causes
     threshold: np.ndarray  # causes: the probability above which the model names the cause
+    languages: tuple[str, ...] = ()  # the languages it learned from: it reads texts of these only
     bits: int = BITS
 
 
@@ -171,17 +172,20 @@ def _packaged() -> Weights:
     with resources.files("odr.causes").joinpath("model.npz").open("rb") as fh:
         doc = np.load(fh)
         return Weights(doc["coef"].astype(np.float32), doc["intercept"].astype(np.float64),
-                       doc["threshold"].astype(np.float64), int(doc["bits"]))
+                       doc["threshold"].astype(np.float64), tuple(str(x) for x in doc["languages"]),
+                       int(doc["bits"]))
 
 
 def available() -> bool:
     return resources.files("odr.causes").joinpath("model.npz").is_file()
 
 
-def train(texts: list[str], labels: list[list[str]], *, seed: int = 7, threshold: float = 0.5,
-          c: float = 4.0) -> Weights:
+def train(texts: list[str], labels: list[list[str]], languages: tuple[str, ...], *, seed: int = 7,
+          threshold: float = 0.5, c: float = 4.0) -> Weights:
     """Weights learned from `texts` (as the rules read them: see :func:`prepared`) and their
-    labelled causes. Needs scikit-learn (a development dependency, not a runtime one)."""
+    labelled causes, to be used on texts in `languages` (those the texts are in: a model that
+    saw no German must not name causes in German). Needs scikit-learn (a development
+    dependency, not a runtime one)."""
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
@@ -200,7 +204,7 @@ def train(texts: list[str], labels: list[list[str]], *, seed: int = 7, threshold
         fit.fit(x, y)
         coef[j] = fit.coef_[0]
         intercept[j] = fit.intercept_[0]
-    return Weights(coef, intercept, np.full(len(TEXT_CAUSES), threshold))
+    return Weights(coef, intercept, np.full(len(TEXT_CAUSES), threshold), tuple(languages))
 
 
 def prepared(texts: list[str]) -> pa.Array:
@@ -212,4 +216,5 @@ def prepared(texts: list[str]) -> pa.Array:
 
 def save(weights: Weights, path) -> None:
     np.savez_compressed(path, coef=weights.coef.astype(np.float16), intercept=weights.intercept,
-                        threshold=weights.threshold, bits=np.int64(weights.bits))
+                        threshold=weights.threshold, languages=np.array(weights.languages, dtype="U8"),
+                        bits=np.int64(weights.bits))

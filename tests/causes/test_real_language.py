@@ -116,7 +116,7 @@ def test_a_sellers_override_may_name_a_sub_cause():
 def test_the_learned_model_explains_itself_with_the_texts_own_words():
     weights = learned.train(["the seller ignores every message", "never answered my emails", "fine product",
                              "lovely colour", "ignored my messages twice", "it works well"],
-                            [["poor_service"], ["poor_service"], [], [], ["poor_service"], []])
+                            [["poor_service"], ["poor_service"], [], [], ["poor_service"], []], ("en",))
     probs = learned.probabilities(learned.prepared(["the seller ignored my messages", "lovely product"]), weights)
     assert probs[0, 3] > probs[1, 3]
     words = learned.weighed_most("the seller ignored my messages", "poor_service", weights)
@@ -130,3 +130,21 @@ def test_the_shipped_model_is_small_and_loads():
     assert path.is_file() and len(path.read_bytes()) <= 10 * 1024 * 1024
     w = learned.shipped()
     assert w.coef.shape == (4, 1 << w.bits) and np.all((w.threshold > 0) & (w.threshold < 1))
+    assert w.languages and set(w.languages) <= {"en", "de", "fr", "es", "it", "pt", "ja", "zh"}
+
+
+def test_the_model_reads_only_the_languages_it_learned_from():
+    from odr.causes import classify_texts
+
+    # words no phrase rule knows, so only the model can name a cause for them
+    weights = learned.train(["blorp wug", "wug blorp zib", "fine thing", "nice thing", "zib blorp", "good thing"],
+                            [["poor_service"], ["poor_service"], [], [], ["poor_service"], []], ("en",))
+    texts = ["blorp wug zib", "blorp wug zib"]
+    # a threshold every text passes: whatever the model reads, it names
+    import dataclasses
+
+    eager = dataclasses.replace(weights, threshold=np.full(4, 1e-9))
+    with learned.using(eager):
+        out = classify_texts(texts, languages=["en", "de"])
+    assert any(e.startswith("model:") for e in out.loc[0, "evidence"])
+    assert not any(e.startswith("model:") for e in out.loc[1, "evidence"])
