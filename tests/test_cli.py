@@ -130,7 +130,9 @@ def test_python_dash_m_odr():
 @pytest.mark.parametrize(
     ("args", "line"),
     [
-        (["--encoding", "bogus"], "odr: error: unknown encoding (value 'bogus'). Pass one such as utf-8, utf-16, cp1252, cp932 or latin-1"),
+        (["--encoding", "bogus"], "odr: error: unknown text encoding (value 'bogus'). Pass one such as utf-8, utf-16, cp1252, cp932 or latin-1"),
+        # a codec, but not one of text (once a LookupError traceback: found by the option property test)
+        (["--encoding", "rot13"], "odr: error: unknown text encoding (value 'rot13'). Pass one such as utf-8, utf-16, cp1252, cp932 or latin-1"),
         (["--date-format", "%Q"], "odr: error: not a date format (value '%Q'). Pass day, month and year fields, e.g. --date-format %d/%m/%y or %m/%d/%Y, or FILE=FORMAT for one file (--date-format 'ledger.csv=%d/%m/%Y')"),
     ],
 )

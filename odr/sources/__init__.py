@@ -135,14 +135,11 @@ def detect_files(
 
 def _check_options(date_format: str | list[str] | None, encoding: str | None) -> None:
     """Options that are themselves wrong stop at once, with the fix (never a traceback)."""
-    import codecs
+    from odr.sources.text import is_text_encoding
 
-    if encoding:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise OdrError("unknown encoding", value=encoding,
-                           fix="pass one such as utf-8, utf-16, cp1252, cp932 or latin-1") from None
+    if encoding and not is_text_encoding(encoding):
+        raise OdrError("unknown text encoding", value=encoding,
+                       fix="pass one such as utf-8, utf-16, cp1252, cp932 or latin-1")
     if date_format:
         from odr.sources.dates import DateOptions, valid_format
 

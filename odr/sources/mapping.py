@@ -88,13 +88,12 @@ def load_map(path: Path | str | None) -> ColumnMap:
                 raise MappingError(f"[\"{pattern}\"] {key} must be a column name or number", path=path)
             columns[key] = value
         if table.get("encoding"):
-            import codecs
+            from odr.sources.text import is_text_encoding
 
-            try:
-                codecs.lookup(table["encoding"])
-            except LookupError:
-                raise MappingError(f"[\"{pattern}\"] has an unknown encoding", path=path, value=table["encoding"],
-                                   fix="use one such as utf-8, utf-16, cp1252, cp932 or latin-1") from None
+            if not isinstance(table["encoding"], str) or not is_text_encoding(table["encoding"]):
+                raise MappingError(f"[\"{pattern}\"] has an unknown text encoding", path=path,
+                                   value=str(table["encoding"]),
+                                   fix="use one such as utf-8, utf-16, cp1252, cp932 or latin-1")
         if table.get("date_format"):
             from odr.sources.dates import valid_format
 

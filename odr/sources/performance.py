@@ -192,7 +192,11 @@ def read_performance(sniffed: Sniff, problems: Problems) -> tuple[pd.DataFrame, 
 
 
 def _shown(value: Any) -> str:
-    """A JSON value as a problem row shows it: short, one line."""
+    """A JSON value as a problem row shows it: short, one line ({count, status}: its count)."""
+    if isinstance(value, dict) and "count" in value:
+        value = value["count"]
+    if isinstance(value, float) and math.isnan(value):
+        return "not a number"
     text = json.dumps(value, ensure_ascii=False, default=str) if not isinstance(value, str) else repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 

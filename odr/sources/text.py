@@ -337,6 +337,17 @@ def split_rows(text: str, delimiter: str) -> Table:
     return _parse(text, delimiter, quoted=True)
 
 
+def is_text_encoding(name: str) -> bool:
+    """Whether `name` is a codec that turns bytes into text ('rot13' and 'base64' are codecs too,
+    but of another kind)."""
+    try:
+        "".encode(name)
+        b"".decode(name)
+    except (LookupError, TypeError, ValueError):
+        return False
+    return True
+
+
 _EXCEL_SEP_LINE = re.compile(r'^\s*"?sep=.?"?\s*$')
 _SPREADSHEET_QUOTED = __import__("re").compile(r'^"(?:[^"]|"")*""(?:[^"]|"")*"$')
 
