@@ -244,13 +244,19 @@ class Analysis:
 
     def to_pdf(self, path: str | Path, *, redact: bool = False) -> Path:
         """Write the appendix as a PDF; raises OdrError if WeasyPrint cannot run here."""
+        import warnings
+
         from odr.errors import OdrError
-        from odr.report import write_pdf
+        from odr.report import font_note, unshown_scripts, write_pdf
 
         path = Path(path)
-        why = write_pdf(self.to_html(redact=redact), path)
+        html = self.to_html(redact=redact)
+        why = write_pdf(html, path)
         if why:
             raise OdrError(why, path=path)
+        scripts = unshown_scripts(html)
+        if scripts:
+            warnings.warn(font_note(path.name, scripts), stacklevel=2)
         return path
 
     def write(self, out: str | Path, *, formats: tuple[str, ...] = ("html", "pdf", "json", "csv"),

@@ -31,6 +31,7 @@ class Written:
     files: dict[str, Path] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)  # format -> why (one line, with the fix)
     removed: list[Path] = field(default_factory=list)  # files an earlier run wrote, stale now
+    notes: list[str] = field(default_factory=list)  # written, but with something to fix (one line each)
 
 
 def _environment():
@@ -130,6 +131,42 @@ def pdf_bytes(html: str) -> bytes | str:
     return HTML(string=html).write_pdf()
 
 
+# Scripts buyers write in that a machine may have no font for, with a character to ask about.
+_SCRIPTS = (("Japanese", "[\u3040-\u30ff]", 0x3042), ("Chinese", "[\u4e00-\u9fff]", 0x4E2D),
+            ("Korean", "[\uac00-\ud7af]", 0xD55C))
+
+
+def unshown_scripts(html: str) -> list[str]:
+    """The scripts in `html` that no installed font draws: WeasyPrint would put empty boxes in
+    the PDF where the buyer's words are. Asked of fontconfig (the fonts WeasyPrint uses); where
+    its `fc-list` is not installed, nothing is said."""
+    import re
+    import shutil
+    import subprocess
+
+    fc_list = shutil.which("fc-list")
+    if not fc_list:
+        return []
+    missing = []
+    for name, pattern, code in _SCRIPTS:
+        if not re.search(pattern, html):
+            continue
+        try:
+            found = subprocess.run([fc_list, f":charset={code:x}", "family"], capture_output=True, text=True,
+                                   timeout=20)
+        except (OSError, subprocess.SubprocessError):
+            return missing
+        if found.returncode == 0 and not found.stdout.strip():
+            missing.append(name)
+    return missing
+
+
+def font_note(pdf_name: str, scripts: list[str]) -> str:
+    return (f"{pdf_name}: no font on this machine draws {' or '.join(scripts)} text, so the PDF shows the buyers' "
+            "words in it as empty boxes; install one (Debian/Ubuntu: apt-get install fonts-noto-cjk; macOS and "
+            "Windows have them) and run again. The HTML shows them in a browser that has such a font.")
+
+
 def write_pdf(html: str, path: Path) -> str | None:
     """Write the PDF of the HTML to `path`; returns why it was not written (one line), or None."""
     pdf = pdf_bytes(html)
@@ -204,6 +241,9 @@ def write_report(analysis, out: Path | str, *, formats: tuple[str, ...] = FORMAT
             except OdrError as error:
                 raise _partly(error, written) from None
             written.files["pdf"] = out / names["pdf"]
+            scripts = unshown_scripts(html)
+            if scripts:
+                written.notes.append(font_note(names["pdf"], scripts))
     _tidy(out, written)
     return written
 

@@ -40,3 +40,30 @@ def test_a_quote_is_a_text_that_decided_its_cause_and_the_appendix_shows_every_t
     (row,) = ctx.appendix
     assert row.comments == ["Negative feedback: The seller never answered my messages",
                             "A-to-z claim: The lamp arrived broken"]
+
+
+def test_a_pdf_whose_buyer_words_no_font_draws_says_so(tmp_path, monkeypatch):
+    import subprocess
+
+    from odr.report import unshown_scripts, write_report
+
+    asked = []
+
+    def fc_list(args, **kwargs):  # fontconfig on a machine without CJK fonts: no family has the character
+        asked.append(args[1])
+        return subprocess.CompletedProcess(args, 0, stdout="", stderr="")
+
+    monkeypatch.setattr("shutil.which", lambda name: "/usr/bin/fc-list")
+    monkeypatch.setattr("subprocess.run", fc_list)
+    assert unshown_scripts("<p>box arrived crushed</p>") == [] and asked == []
+    assert unshown_scripts("<p>割れて届きました</p>") == ["Japanese", "Chinese"]
+    assert asked == [":charset=3042", ":charset=4e2d"]
+
+    monkeypatch.setattr("odr.report.pdf_bytes", lambda html: b"%PDF-1.7 stand-in")
+    daily_orders(tmp_path / "orders.txt", "2026-08-21", "2026-11-18", {("Merchant", "Amazon.com"): 3})
+    (tmp_path / "fb.txt").write_text("Date\tRating\tComments\tResponse\tOrder ID\tRater Email\n"
+                                     f"11/10/26\t1\t割れて届きました\t\t{oid(200)}\t\n", encoding="utf-8")
+    written = write_report(odr.analyze(odr.load(tmp_path), window_end="2026-11-04"), tmp_path / "out",
+                           formats=("pdf",))
+    (note,) = written.notes
+    assert note.startswith("odr-report.pdf: no font on this machine draws Japanese or Chinese") and "fonts-noto-cjk" in note
