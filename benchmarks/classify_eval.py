@@ -191,6 +191,28 @@ def throughput(texts: list[str], target: int = 100_000) -> float:
     return target / (time.perf_counter() - start)
 
 
+def slowest_patterns(texts: list[str], target: int = 20_000, top: int = 3) -> None:
+    """Each language's cause patterns timed alone on `target` texts: one pattern that pushes RE2
+    off its DFA (a wide repeat before a long alternation) costs 100 times the others, silently."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from odr.causes.classify import lexicon, normalize
+
+    batch = pa.array((texts * (target // len(texts) + 1))[:target])
+    timed = []
+    for lang, lex in lexicon().items():
+        folded = normalize(batch, lex.script)
+        for j, pattern in lex.phrases:
+            start = time.perf_counter()
+            pc.match_substring_regex(folded, pattern)
+            timed.append((time.perf_counter() - start, lang, TEXT_CAUSES[j]))
+    timed.sort(reverse=True)
+    median = timed[len(timed) // 2][0]
+    print(f"slowest cause patterns on {target:,} texts (median {median * 1000:.0f} ms): "
+          + ", ".join(f"{lang} {cause} {t * 1000:.0f} ms" for t, lang, cause in timed[:top]))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=SHARED, help="the real labelled corpus (CSV)")
@@ -234,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_speed:
         texts = [r["text"] for r in own]
         print(f"\nthroughput: {throughput(texts):,.0f} texts/s (100,000 texts)")
+        slowest_patterns(texts)
     return 0
 
 
