@@ -607,14 +607,9 @@ def _backup(target: Path, old: bytes) -> Path:
     that name is free (a link is made whole or not at all). A full disk leaves no half backup
     behind, and an existing backup is never overwritten."""
     suffix = target.suffix or ".csv"
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".bak.tmp")
-    tmp = Path(tmp_name)
+    tmp: Path | None = None
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(old)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, _mode_for(target))
+        tmp = _written_beside(target, old, ".bak.tmp")
         number = 0
         while True:
             candidate = target.with_name(f"{target.stem}.bak{number or ''}{suffix}")
@@ -628,23 +623,35 @@ def _backup(target: Path, old: bytes) -> Path:
                                "the ledger was not changed", path=target,
                                fix="check that there is room and that you may write to the ledger's folder") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 def _replace_atomically(target: Path, data: bytes) -> None:
+    tmp = _written_beside(target, data, ".tmp")
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _written_beside(target: Path, data: bytes, suffix: str) -> Path:
+    """`data` in a new hidden file next to `target`, on disk (fsync) and with the ledger's own
+    permissions (mkstemp makes 0600 files); removed again if anything fails."""
     mode = _mode_for(target)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, mode)  # mkstemp makes 0600 files; keep the ledger's own permissions
-        os.replace(tmp, target)
+        os.chmod(tmp, mode)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    return tmp
 
 
 def _mode_for(target: Path) -> int:

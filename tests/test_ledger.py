@@ -281,14 +281,19 @@ def test_a_backup_of_the_previous_file_is_kept_next_to_it(exports_only, tmp_path
     assert (tmp_path / "ledger.bak.csv").read_bytes() == original
 
 
-@pytest.mark.parametrize("fails", ["fsync", "replace"])
-def test_a_failed_write_leaves_the_old_file_whole(exports_only, tmp_path, monkeypatch, fails):
+def _a_ledger_with_one_edit(exports_only, tmp_path):
+    """A written ledger, its rows with one note changed (not saved yet), and its bytes."""
     path = tmp_path / "ledger.csv"
     ledger.update(exports_only, path)
     _, rows = rows_of(path)
     frame = pd.DataFrame(rows, dtype=object)
     frame.loc[0, "note"] = "changed"
-    before = path.read_bytes()
+    return path, frame, path.read_bytes()
+
+
+@pytest.mark.parametrize("fails", ["fsync", "replace"])
+def test_a_failed_write_leaves_the_old_file_whole(exports_only, tmp_path, monkeypatch, fails):
+    path, frame, before = _a_ledger_with_one_edit(exports_only, tmp_path)
     real_fsync = os.fsync
     calls = []
 
@@ -477,12 +482,7 @@ def test_context_columns_never_share_a_name_with_seller_columns():
 
 
 def test_a_full_disk_during_the_backup_leaves_no_half_backup(exports_only, tmp_path, monkeypatch):
-    path = tmp_path / "ledger.csv"
-    ledger.update(exports_only, path)
-    _, rows = rows_of(path)
-    frame = pd.DataFrame(rows, dtype=object)
-    frame.loc[0, "note"] = "changed"
-    before = path.read_bytes()
+    path, frame, before = _a_ledger_with_one_edit(exports_only, tmp_path)
 
     def full(*args):
         raise OSError(28, "No space left on device")
