@@ -20,13 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-HEADER = (
-    "amazon-order-id merchant-order-id purchase-date last-updated-date order-status fulfillment-channel "
-    "sales-channel order-channel url ship-service-level product-name sku asin item-status quantity currency "
-    "item-price item-tax shipping-price shipping-tax gift-wrap-price gift-wrap-tax item-promotion-discount "
-    "ship-promotion-discount ship-city ship-state ship-postal-code ship-country promotion-ids "
-    "is-business-order purchase-order-number price-designation is-sold-by-ab"
-).split()
+HEADER = ["amazon-order-id", "merchant-order-id", "purchase-date", "last-updated-date", "order-status", "fulfillment-channel", "sales-channel", "order-channel", "url", "ship-service-level", "product-name", "sku", "asin", "item-status", "quantity", "currency", "item-price", "item-tax", "shipping-price", "shipping-tax", "gift-wrap-price", "gift-wrap-tax", "item-promotion-discount", "ship-promotion-discount", "ship-city", "ship-state", "ship-postal-code", "ship-country", "promotion-ids", "is-business-order", "purchase-order-number", "price-designation", "is-sold-by-ab"]
 START = np.datetime64("2026-08-21T00:00:00", "s")
 DAYS = 90
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import odr  # noqa: E402
-from odr.report import build, render_html, write_pdf  # noqa: E402
+import odr
+from odr.report import build, render_html, write_pdf
 
 TEXTS = ["never arrived, tracking says delivered", "box crushed and the glass broke", "wrong colour, not as pictured",
          "seller never answered my emails", "still waiting for my refund after 3 weeks", "late AND broken",

@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -85,7 +85,7 @@ WindowEndOption = Annotated[str | None, typer.Option("--window-end", callback=_d
 WindowDaysOption = Annotated[int, typer.Option("--window-days", min=1, max=MAX_WINDOW_DAYS, help="Window length in days (Amazon: 60).")]
 LagDaysOption = Annotated[int, typer.Option("--lag-days", min=0, max=MAX_LAG_DAYS, help="Days between the latest data and the window end (Amazon's dashboard: about 14).")]
 ExcludeCancelledOption = Annotated[bool, typer.Option("--exclude-cancelled", help="Leave cancelled orders out of the denominator (Amazon does not document which it does).")]
-class Paper(str, Enum):
+class Paper(StrEnum):
     a4 = "a4"
     letter = "letter"
 
@@ -639,7 +639,7 @@ def ledger(
 
         analysis = analyze(data, window_end=window_end, window_days=window_days, lag_days=lag_days,
                            exclude_cancelled=exclude_cancelled, as_of=as_of)
-        frame, merged, backup = update(analysis, ledger_file)
+        _frame, merged, backup = update(analysis, ledger_file)
     except OdrError as error:
         raise _fail(error) from None
     typer.echo(f"{ledger_file}: {merged.summary()}")
@@ -702,11 +702,11 @@ def _print_verdict(a: Any, *, headline: bool = True) -> None:
 
 
 def _print_written(written: Any) -> None:
-    for kind, path in written.files.items():
+    for path in written.files.values():
         typer.echo(f"wrote {path}")
     for path in written.removed:
         typer.echo(f"removed {path} (an earlier run of odr wrote it; this one did not)")
-    for kind, why in written.skipped.items():
+    for why in written.skipped.values():
         typer.echo(f"odr: {why}", err=True)
     for note in written.notes:
         typer.echo(f"odr: {note}", err=True)

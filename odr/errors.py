@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from os import PathLike
 from pathlib import Path
+from typing import ClassVar
 
 __all__ = [
     "AmbiguousDates",
@@ -102,7 +103,7 @@ class InvalidValue(OdrError):
 class AmbiguousDates(OdrError):
     """Dates whose day/month order cannot be resolved from the file and its context."""
 
-    readings: list = []  # (format, parsed dates) of each reading that fits, for a caller that goes on
+    readings: ClassVar[list] = []  # (format, parsed dates) of each reading that fits: set per instance by the raiser
 
 
 class MappingError(OdrError):

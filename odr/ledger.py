@@ -23,6 +23,7 @@ pandas is imported on first use, as in the rest of the package, so ``odr --help`
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import os
@@ -543,7 +544,7 @@ def neutralize(cell: str) -> str:
 
 
 def write(path: str | os.PathLike[str], frame: pd.DataFrame, *,
-          unchanged_since: tuple[int, int] | None | bool = False) -> Path | None:
+          unchanged_since: tuple[int, int] | bool | None = False) -> Path | None:
     """Write `frame` to `path` atomically, keeping a backup of the file it replaces.
 
     The old file is first copied byte for byte to ``<name>.bak.csv`` (``.bak1.csv``, ``.bak2.csv``
@@ -576,10 +577,8 @@ def write(path: str | os.PathLike[str], frame: pd.DataFrame, *,
         _replace_atomically(target, data)
     except BaseException as exc:
         if backup is not None:
-            try:
+            with contextlib.suppress(OSError):
                 backup.unlink()  # the old file is intact: its copy is not needed
-            except OSError:
-                pass
         if isinstance(exc, OSError):
             raise _not_written(path, exc) from exc
         raise

@@ -455,11 +455,8 @@ def reconcile(ours: pd.DataFrame, amazon: pd.DataFrame, context: dict[str, objec
                 continue
             value = 0 if mine is None else mine[measure]
             diff = float(value) - float(theirs)
-            if measure == "rate":
-                same = abs(diff) < 5e-5
-            else:
-                same = diff == 0
-            reason = "" if same else _reason(measure, key, int(round(diff)) if measure != "rate" else diff,
+            same = abs(diff) < 5e-05 if measure == "rate" else diff == 0
+            reason = "" if same else _reason(measure, key, round(diff) if measure != "rate" else diff,
                                               a, context)
             rows.append((a.marketplace, a.channel, measure, value, theirs, diff, reason))
     return pd.DataFrame(rows, columns=columns)
@@ -468,7 +465,7 @@ def reconcile(ours: pd.DataFrame, amazon: pd.DataFrame, context: dict[str, objec
 def _reason(measure: str, key: tuple, diff: float, amazon_row, context: dict) -> str:
     """The likely reason our figure differs from Amazon's, in words (diff = ours - Amazon's)."""
     window = context["window"]
-    market, channel = key
+    market, _channel = key
     reasons = []
     if (amazon_row.window_start, amazon_row.window_end) != (window.start, window.end):
         reasons.append(f"different windows: Amazon's {amazon_row.window_start.date()}..{amazon_row.window_end.date()}, "

@@ -74,7 +74,7 @@ class Codes:
     @staticmethod
     def of(values: list[str | None] | np.ndarray) -> Codes:
         labels: dict[str, int] = {}
-        missing = [v is None or v != v or v == "" for v in values]  # noqa: PLR0124 - v != v: NaN
+        missing = [v is None or v != v or v == "" for v in values]
         codes = [-1 if gone else labels.setdefault(str(v), len(labels)) for v, gone in zip(values, missing, strict=True)]
         return Codes(np.array(codes, np.int32), list(labels))
 

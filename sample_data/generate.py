@@ -33,7 +33,7 @@ import struct
 import sys
 import zlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 SEED = 20261118
@@ -41,7 +41,7 @@ SEED = 20261118
 FIRST_DAY = date(2026, 8, 21)
 DAYS = 90
 LAST_DAY = FIRST_DAY + timedelta(days=DAYS - 1)  # 2026-11-18: the day the exports were downloaded
-LAST_MOMENT = datetime(2026, 11, 18, 23, 59, 59, tzinfo=timezone.utc)
+LAST_MOMENT = datetime(2026, 11, 18, 23, 59, 59, tzinfo=UTC)
 # Amazon's ODR window (and odr's default, as_of - 14 days, 60 days inclusive).
 WINDOW_START = date(2026, 9, 6)
 WINDOW_END = date(2026, 11, 4)
@@ -604,7 +604,7 @@ def pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
 def new_order_id(rng: random.Random, market: str, taken: set[str]) -> str:
     prefixes = US_ORDER_PREFIXES if market == "US" else EU_ORDER_PREFIXES
     while True:
-        order_id = "{}-{:07d}-{:07d}".format(rng.choice(prefixes), rng.randrange(10**7), rng.randrange(10**7))
+        order_id = f"{rng.choice(prefixes)}-{rng.randrange(10**7):07d}-{rng.randrange(10**7):07d}"
         if order_id not in taken:
             taken.add(order_id)
             return order_id
@@ -638,7 +638,7 @@ def make_order(rng: random.Random, market: str, channel: str, day: date, status:
     if case and case.at:
         hh, mm, ss = (int(part) for part in case.at.split(":"))
         seconds = hh * 3600 + mm * 60 + ss
-    purchased = datetime(day.year, day.month, day.day, tzinfo=timezone.utc) + timedelta(seconds=seconds)
+    purchased = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(seconds=seconds)
 
     if status == "Shipped":
         delta = rng.randrange(4 * 3600, 72 * 3600) if channel == "MFN" else rng.randrange(2 * 3600, 40 * 3600)
@@ -663,7 +663,7 @@ def make_order(rng: random.Random, market: str, channel: str, day: date, status:
     tax_bp = 0
     if market == "US":
         city, state, zip5, tax_bp = rng.choice(US_PLACES)
-        postal = zip5 if rng.randrange(2) else "{}-{:04d}".format(zip5, rng.randrange(1, 10000))
+        postal = zip5 if rng.randrange(2) else f"{zip5}-{rng.randrange(1, 10000):04d}"
         country = "US"
     elif market == "DE":
         places = {"DE": DE_PLACES, "AT": AT_PLACES, "LU": LU_PLACES}[pick(rng, (("DE", 90), ("AT", 8), ("LU", 2)))]
@@ -677,7 +677,7 @@ def make_order(rng: random.Random, market: str, channel: str, day: date, status:
     price_designation = ""
     if business:
         if rng.randrange(10) < 4:
-            po_number = "PO-{:05d}".format(rng.randrange(10000, 100000))
+            po_number = f"PO-{rng.randrange(10000, 100000):05d}"
         if rng.randrange(2):
             price_designation = "BusinessPrice"
 
@@ -716,7 +716,7 @@ def price_rows(order: Order) -> list[dict[str, int]]:
 
 
 def money(cents: int) -> str:
-    return "{}.{:02d}".format(cents // 100, cents % 100)
+    return f"{cents // 100}.{cents % 100:02d}"
 
 
 def stamp(moment: datetime) -> str:
@@ -738,7 +738,7 @@ def order_rows(order: Order) -> list[list[str]]:
     priced = order.status == "Shipped" or (order.status == "Pending" and order.channel == "AFN")
     rows = []
     assert order.priced_rows is not None
-    for line, cents in zip(order.lines, order.priced_rows):
+    for line, cents in zip(order.lines, order.priced_rows, strict=False):
         amounts = [market.currency, money(cents["item"]), money(cents["item_tax"]), money(cents["ship"]),
                    money(cents["ship_tax"]), "0.00", "0.00", "0.00", "0.00"] if priced else [""] * 9
         rows.append([

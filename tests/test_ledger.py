@@ -153,7 +153,7 @@ def test_merging_keeps_every_seller_edit_byte_for_byte(exports_only, tmp_path):
     save(path, header, rows)
     before = ledger.read_existing(path)
 
-    merged, report, backup = ledger.update(exports_only, path)
+    _merged, report, backup = ledger.update(exports_only, path)
 
     assert backup is not None
     header_after, after = rows_of(path)
@@ -162,7 +162,7 @@ def test_merging_keeps_every_seller_edit_byte_for_byte(exports_only, tmp_path):
     assert report.added_ids == (late,) and after[-1]["order_id"] == late  # appended after existing rows
     assert after[-1]["status"] == "open" and after[-1]["status_inferred"] == "yes"
     assert after[-1]["Ticket #"] == after[-1]["causes"] == after[-1]["note"] == ""
-    for i, row in enumerate(rows):
+    for i, _row in enumerate(rows):
         for column in [*SELLER_COLUMNS, "Ticket #", "causes"]:
             assert after[i][column] == before[column].iloc[i], (i, column)
         if i in edits:
@@ -387,8 +387,8 @@ def test_a_cp1252_ledger_saved_by_excel_is_read_and_written_back_the_same_way(tm
 @pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8])
 def test_utf8_is_read_with_or_without_bom_all_cells_as_text(tmp_path, bom):
     path = tmp_path / "ledger.csv"
-    path.write_bytes(bom + "order_id,status,action_date,amount\n111-0000000-0000001,Refunded,01/02/2026,007\n"
-                     "111-0000000-0000002,,,\n".encode())
+    path.write_bytes(bom + b"order_id,status,action_date,amount\n111-0000000-0000001,Refunded,01/02/2026,007\n"
+                     b"111-0000000-0000002,,,\n")
     frame = ledger.read_existing(path)
     assert frame.columns[0] == "order_id"
     assert frame.loc[0].tolist() == ["111-0000000-0000001", "Refunded", "01/02/2026", "007"]

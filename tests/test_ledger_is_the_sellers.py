@@ -14,7 +14,8 @@ import odr
 from odr import ledger
 from odr.cli import app
 from odr.report import build
-from tests.test_ledger import EXPORTS, SAMPLE as SAMPLE_DIR, rows_of, save
+from tests.test_ledger import EXPORTS, rows_of, save
+from tests.test_ledger import SAMPLE as SAMPLE_DIR
 
 U01 = "113-5260181-5908301"  # 1-star feedback with a seller response: odr infers 'contacted'
 U03 = "112-9603082-4628194"  # an Amazon-funded claim: odr infers 'open'

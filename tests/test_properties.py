@@ -15,7 +15,7 @@ from odr.errors import OdrError
 HEADERS = [
     b"amazon-order-id\tpurchase-date\tfulfillment-channel\tsales-channel\n",
     b"Date\tRating\tComments\tResponse\tOrder ID\tRater Email\n",
-    "Datum\tBewertung\tKommentar\tIhre Antwort\tTransaktionsnummer\tE-Mail des Bewertenden\n".encode(),
+    b"Datum\tBewertung\tKommentar\tIhre Antwort\tTransaktionsnummer\tE-Mail des Bewertenden\n",
     b"Order ID,Claim Date,Claim Type,Claim Status\n",
     b"Order ID,Chargeback Date,Reason,Status\n",
     b"Order Date,Order ID,Negative Feedback,A-to-z Claim,Chargeback\n",

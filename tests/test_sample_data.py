@@ -31,13 +31,7 @@ FIRST_DAY = date(2026, 8, 21)
 DOWNLOAD_DAY = date(2026, 11, 18)
 WINDOW = (date(2026, 9, 6), date(2026, 11, 4))
 
-ORDERS_HEADER = (
-    "amazon-order-id\tmerchant-order-id\tpurchase-date\tlast-updated-date\torder-status\tfulfillment-channel\t"
-    "sales-channel\torder-channel\turl\tship-service-level\tproduct-name\tsku\tasin\titem-status\tquantity\t"
-    "currency\titem-price\titem-tax\tshipping-price\tshipping-tax\tgift-wrap-price\tgift-wrap-tax\t"
-    "item-promotion-discount\tship-promotion-discount\tship-city\tship-state\tship-postal-code\tship-country\t"
-    "promotion-ids\tis-business-order\tpurchase-order-number\tprice-designation\tis-sold-by-ab"
-).split("\t")
+ORDERS_HEADER = ["amazon-order-id", "merchant-order-id", "purchase-date", "last-updated-date", "order-status", "fulfillment-channel", "sales-channel", "order-channel", "url", "ship-service-level", "product-name", "sku", "asin", "item-status", "quantity", "currency", "item-price", "item-tax", "shipping-price", "shipping-tax", "gift-wrap-price", "gift-wrap-tax", "item-promotion-discount", "ship-promotion-discount", "ship-city", "ship-state", "ship-postal-code", "ship-country", "promotion-ids", "is-business-order", "purchase-order-number", "price-designation", "is-sold-by-ab"]
 # Orders per day in each (sales-channel, fulfillment-channel): the basis of the README's figures.
 PER_DAY = {
     ("Amazon.com", "Merchant"): 14, ("Amazon.com", "Amazon"): 9,
@@ -81,7 +75,7 @@ def order_rows() -> tuple[dict[str, str], ...]:
         for line in body:
             fields = line.split("\t")
             assert len(fields) == 33, line
-            rows.append(dict(zip(ORDERS_HEADER, fields)))
+            rows.append(dict(zip(ORDERS_HEADER, fields, strict=False)))
     return tuple(rows)
 
 

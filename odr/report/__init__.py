@@ -8,6 +8,7 @@ atomically: a temporary file in the same folder, then a rename.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -277,7 +278,5 @@ def _tidy(out: Path, written: Written) -> None:
                 written.removed.append(path)
         except OSError:
             pass  # not ours to fight over: left as it is
-    try:
+    with contextlib.suppress(Exception):
         write_atomic(record, (json.dumps(now, indent=1, sort_keys=True) + "\n").encode("utf-8"))
-    except Exception:  # noqa: BLE001 - the list is a convenience: its loss costs only the next tidy-up
-        pass

@@ -9,18 +9,18 @@ the phrase that decided the cause, in every output that is made from this contex
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 import re
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from odr.causes import CAUSES, SUBCAUSES, decided_by_text
 from odr.causes.taxonomy import SUBCAUSE_TITLES
-from odr.model import FEEDBACK_KINDS
 from odr.ledger import inferred_statuses, seller_typed, still_inferred
+from odr.model import FEEDBACK_KINDS
 from odr.privacy import scrub
 from odr.rules import RULES
 
@@ -343,7 +343,7 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
                 ("Lag between data and window end", f"{a.lag_days} days"),
                 ("Cancelled orders", "left out of the denominator" if a.exclude_cancelled else "counted"),
                 ("Order ids", "masked (--redact)" if redact else "shown in full")]
-    stamp = generated_at or datetime.now(timezone.utc)
+    stamp = generated_at or datetime.now(UTC)
     summary = a.to_json(indent=None)
     ctx = ReportContext(
         title="Order Defect Rate: evidence appendix",

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from odr.errors import OdrError, UnreadableInput, UnrecognizedInput
+from odr.settings import is_settings_file, read_settings
 from odr.sources.aliases import marketplace as find_marketplace
 from odr.sources.detect import Sniff, expand, named, sniff, source_names
 from odr.sources.mapping import ColumnMap, load_map
 from odr.sources.problems import Problems
-from odr.settings import is_settings_file, read_settings
 
 if TYPE_CHECKING:
     from odr.model import Dataset
@@ -33,7 +33,7 @@ PathArg = str | PathLike[str]
 
 def load(
     *inputs: PathArg | Iterable[PathArg],
-    map: PathArg | ColumnMap | None = None,  # noqa: A002 - the CLI option's name
+    map: PathArg | ColumnMap | None = None,
     date_format: str | list[str] | None = None,
     marketplace: str | None = None,
     encoding: str | None = None,
@@ -118,7 +118,7 @@ def load(
 
 
 def detect_files(
-    *inputs: PathArg, map: PathArg | None = None, encoding: str | None = None  # noqa: A002
+    *inputs: PathArg, map: PathArg | None = None, encoding: str | None = None
 ) -> list[Sniff | OdrError]:
     """Detection only, per file: a :class:`Sniff`, or the error that file would stop a run with."""
     _check_options(None, encoding)

@@ -11,17 +11,17 @@ import numpy as np
 import pandas as pd
 
 from odr import rules
-from odr.model import FEEDBACK_KINDS, KIND_NAMES, NEUTRAL, Dataset, InputFile, empty, frame, order_keys, text_isin
-from odr.orderset import UNKNOWN_MARKETPLACE, OrderSet
-from odr.sources.aliases import BY_DOMAIN
 from odr.bounds import FIRST_DAY, LAST_DAY
 from odr.errors import AmbiguousDates, OdrError
-from odr.sources.dates import DateColumn, DateOptions, human, parse, resolve
+from odr.model import FEEDBACK_KINDS, KIND_NAMES, NEUTRAL, Dataset, InputFile, empty, frame, order_keys, text_isin
+from odr.orderset import UNKNOWN_MARKETPLACE, OrderSet
+from odr.settings import is_settings_file
+from odr.sources.aliases import BY_DOMAIN
+from odr.sources.dates import DateOptions, human, parse, resolve
 from odr.sources.detect import Sniff
 from odr.sources.orders import OrdersJob, collapse
 from odr.sources.performance import read_performance
 from odr.sources.problems import Problems
-from odr.settings import is_settings_file
 from odr.sources.tables import Pending, read_table
 
 

@@ -187,7 +187,7 @@ def sniff(path: Path, colmap: ColumnMap | None = None, *, encoding: str | None =
     header_line = tx.first_line(text)
     delimiter = ((entry.delimiter if entry and entry.delimiter else None) or (excel_sep.group(1) if excel_sep else None)
                  or tx.sniff_delimiter(header_line))
-    if delimiter is None or not entry and not _fits_any(header_line, delimiter):
+    if delimiter is None or (not entry and not _fits_any(header_line, delimiter)):
         # Payments' date range report opens with a few lines of notes before its header.
         for line in text.splitlines()[1:_PREAMBLE_LINES]:
             kind = _preamble_kind(line)
@@ -328,9 +328,8 @@ def recognize(
     if (fields := full("feedback")) and "rating" in fields:
         language = next((lang for lang, words in _FEEDBACK_LANGUAGE if len(words & names) >= 2), None)
         return "feedback", fields, language, False
-    if fields := full("defect_list"):
-        if sum(flag in fields for flag in ALIASES["defect_list"].flags) >= 2:
-            return "defect_list", fields, None, False
+    if (fields := full("defect_list")) and sum(flag in fields for flag in ALIASES["defect_list"].flags) >= 2:
+        return "defect_list", fields, None, False
     scores = {}
     for kind in ("claims", "chargebacks"):
         words = ALIASES[kind].signature

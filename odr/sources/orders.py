@@ -167,7 +167,7 @@ class OrdersJob:
                     future = self.pool.submit(self._parse, block)
                     future.add_done_callback(lambda f: _done(f, slots, stop))
                     self.futures.append(future)
-        except BaseException as exc:  # noqa: BLE001 - handed to finish(), on the caller's thread
+        except BaseException as exc:
             self.error = exc
 
     def _parse(self, block: pa.Buffer | None) -> Part:
@@ -464,7 +464,7 @@ def _stripped(codes: Codes) -> Codes:
     for label in codes.labels:
         text = label.strip()
         remap.append(merged.setdefault(text, len(merged)) if text else -1)
-    lookup = np.array(remap + [-1], np.int32)
+    lookup = np.array([*remap, -1], np.int32)
     return Codes(lookup[codes.codes], list(merged))
 
 

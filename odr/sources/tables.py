@@ -98,7 +98,7 @@ def _columns(sniffed: Sniff, table: tx.Table, problems: Problems) -> pd.DataFram
             continue
         if len(row) > width and text_at is not None:
             extra = len(row) - width
-            row = row[:text_at] + [sniffed.delimiter.join(row[text_at:text_at + extra + 1])] + row[text_at + extra + 1:]
+            row = [*row[:text_at], sniffed.delimiter.join(row[text_at:text_at + extra + 1]), *row[text_at + extra + 1:]]
             problems.add(source, line, sniffed.column_name("text"), shown, "field_count",
                          f"{extra} extra field(s) merged back into the comment (a stray delimiter in the text)",
                          "warning")

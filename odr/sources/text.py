@@ -137,7 +137,7 @@ def too_large(path: Path, limit: int) -> UnreadableInput:
                            "compresses to: not read", path=path, fix="give the export as downloaded from Seller Central")
 
 
-_CONTROLS = bytes(b for b in range(32) if b < 9 or 13 < b < 32 and b != 27)  # never in text exports
+_CONTROLS = bytes(b for b in range(32) if b < 9 or (13 < b < 32 and b != 27))  # never in text exports
 
 
 def check_not_binary(data: bytes, path: Path) -> None:
@@ -176,7 +176,7 @@ def _looks_utf16(data: bytes) -> bool:
     even_nul = sample[0::2].count(0)
     odd_nul = sample[1::2].count(0)
     half = len(sample) // 2
-    return odd_nul > 0.4 * half and even_nul < 0.05 * half or even_nul > 0.4 * half and odd_nul < 0.05 * half
+    return (odd_nul > 0.4 * half and even_nul < 0.05 * half) or (even_nul > 0.4 * half and odd_nul < 0.05 * half)
 
 
 def _utf16_codec(data: bytes) -> str:

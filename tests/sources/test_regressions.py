@@ -126,7 +126,7 @@ def test_orders_row_with_a_tab_in_the_product_name_is_used(fx, tmp_path):
 def test_orders_problem_lines_survive_blank_lines(fx, tmp_path):
     lines = (fx / "everything_wrong_orders.tsv").read_text().splitlines()
     path = tmp_path / "orders.txt"
-    path.write_text("\n".join(lines[:2] + [""] + lines[2:]) + "\n")
+    path.write_text("\n".join([*lines[:2], "", *lines[2:]]) + "\n")
     got = sorted(odr.load(path).problems["line"].tolist())
     assert got == [4, 5, 6, 7]
 
