@@ -13,9 +13,9 @@ from odr import metrics as m
 from odr.coverage import Coverage, coverage
 from odr.errors import AnalysisError
 from odr.model import CHANNELS, UNKNOWN_MARKETPLACE, Dataset
+from odr.problems import Check, Problems
 from odr.rules import RULES
 from odr.settings import Settings
-from odr.sources.problems import Problems
 
 SCHEMA_VERSION = 1
 
@@ -405,10 +405,9 @@ def analyze(
     _check_bounds(window_end=window_end, as_of=as_of, window_days=window_days, lag_days=lag_days)
     problems = Problems()
     if len(dataset.order_set) and not any(i.kind in DEFECT_INPUTS for i in dataset.inputs):
-        problems.add("inputs", None, None, None, "no_defect_export",
-                     "no feedback, A-to-z claims, chargebacks or ODR defect list was given, so no defect is "
-                     "counted: add the Feedback Manager, A-to-z Guarantee Claims and Chargeback Claims downloads",
-                     "warning")
+        problems.add(Check.NO_DEFECT_EXPORT, source="inputs",
+                     message="no feedback, A-to-z claims, chargebacks or ODR defect list was given, so no defect is "
+                     "counted: add the Feedback Manager, A-to-z Guarantee Claims and Chargeback Claims downloads")
     as_of_day = pd.Timestamp(as_of).normalize() if as_of is not None else plausible_as_of(dataset, problems)
     window = _window(dataset, as_of_day, window_end, window_days, lag_days)
     reading = _read_texts(dataset.defects) if classify else None  # on another thread, meanwhile
@@ -423,15 +422,15 @@ def analyze(
     # Which days the orders exports hold, and so which cells can have a verdict at all.
     cover = coverage(dataset.order_set)
     for gap in cover.gaps:
-        problems.add(gap.source, None, None, None, "orders_gap",
-                     f"no {gap.marketplace} orders from {gap.start} to {gap.end}, in an export that has about "
+        problems.add(Check.ORDERS_GAP, source=gap.source,
+                     message=f"no {gap.marketplace} orders from {gap.start} to {gap.end}, in an export that has about "
                      f"{gap.per_day:.1f} a day: if the export misses these days, export All Orders for them "
-                     "(a listing or the account switched off would explain it too)", "warning")
+                     "(a listing or the account switched off would explain it too)")
     for source, day in cover.by_update.items():
-        problems.add(source, None, "last-updated-date", None, "orders_by_update",
-                     f"an All Orders export by last-update date: it holds every order placed from {day} on; "
+        problems.add(Check.ORDERS_BY_UPDATE, source=source, column="last-updated-date",
+                     message=f"an All Orders export by last-update date: it holds every order placed from {day} on; "
                      "before that, only orders updated later, so those days are not counted as covered "
-                     "(the export by order date holds them all)", "warning")
+                     "(the export by order date holds them all)")
     in_play = m.cells_in_play(counts, placed, dataset.amazon_metrics)
     unplaced = m.unplaced_defects(placed, window, cover)
     channels = m.rates(counted, orders_window, ["channel"])
@@ -452,7 +451,8 @@ def analyze(
         ledger = dataset.ledger.dropna(subset=["causes"])
         overrides, unknown = parse_overrides(list(zip(ledger["order_id"], ledger["causes"], strict=True)), "ledger")
         for message in unknown:
-            problems.add("ledger", None, "causes", None, "cause", message + "; left out", "warning")
+            problems.add(Check.CAUSE, source="ledger", column="causes",
+                         message=message + "; left out")
         overrides.update(causes or {})
         placed = classify_defects(placed, overrides, texts=reading.result() if reading else None)
         counted = placed[placed["counted"]]
@@ -504,9 +504,9 @@ def plausible_as_of(dataset: Dataset, problems: Problems) -> pd.Timestamp | None
             high = events["event_date"].quantile(0.9) + pd.Timedelta(days=RULES.order_to_defect_days)
         odd = events[(events["event_date"] < low) | (events["event_date"] > high)]
         for row in odd.itertuples(index=False):
-            problems.add(row.source, None if pd.isna(row.line) else int(row.line), None, row.event_date.date(),
-                         "implausible_date", f"a date far from the orders' dates ({low.date()} to {high.date()}): "
-                         "not used to choose the window; the defect still counts by its order's date", "warning")
+            problems.add(Check.IMPLAUSIBLE_DATE, source=row.source, line=None if pd.isna(row.line) else int(row.line), value=row.event_date.date(),
+                         message=f"a date far from the orders' dates ({low.date()} to {high.date()}): "
+                         "not used to choose the window; the defect still counts by its order's date")
         kept = events.drop(index=odd.index)["event_date"]
         if len(kept):
             dates.append(kept.max())

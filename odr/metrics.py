@@ -17,8 +17,8 @@ import pandas as pd
 from odr.coverage import Coverage
 from odr.model import CHANNELS, DEFECT_KINDS, UNKNOWN_MARKETPLACE, Dataset, order_keys
 from odr.orderset import CANCELLED
+from odr.problems import Check, Problems
 from odr.rules import RULES
-from odr.sources.problems import Problems
 
 COMPONENTS = {"negative_feedback": "negative_feedback", "a_to_z_claim": "a_to_z_claims", "chargeback": "chargebacks"}
 RECENT_DAYS = 30  # the forecast assumes orders keep coming at the last 30 days' average
@@ -105,10 +105,9 @@ def place_defects(dataset: Dataset, problems: Problems) -> pd.DataFrame:
         placed[column] = pd.Series(values, index=index, dtype="object").where(found) if values is not None else None
     lost = placed[placed["order_day"].notna() & placed["channel"].isna()]
     for row in lost.itertuples(index=False):
-        problems.add(row.source, None if pd.isna(row.line) else int(row.line), "order_id", row.order_id,
-                     "channel_unknown",
-                     "the order is in no orders export and its source does not say FBA or seller-fulfilled; "
-                     "not counted: add the All Orders report that holds it", "warning")
+        problems.add(Check.CHANNEL_UNKNOWN, source=row.source, line=None if pd.isna(row.line) else int(row.line), column="order_id", value=row.order_id,
+                     message="the order is in no orders export and its source does not say FBA or seller-fulfilled; "
+                     "not counted: add the All Orders report that holds it")
     return placed
 
 

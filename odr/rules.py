@@ -14,7 +14,7 @@ from importlib import resources
 import pandas as pd
 
 from odr.model import FEEDBACK_KINDS, KIND_NAMES, NEUTRAL
-from odr.sources.problems import Problems
+from odr.problems import Check, Problems
 
 
 def normalize(text: str | None) -> str:
@@ -113,11 +113,9 @@ def apply(defects: pd.DataFrame, ledger: pd.DataFrame, problems: Problems) -> pd
             verdict, reason = False, removed[(ids[i], combo[0])]
         if unknown:
             row = defects.iloc[i]
-            problems.add(
-                row["source"], _int(row["line"]), "status", row["status"], "status",
-                f"unknown {KIND_NAMES.get(combo[0], combo[0])} status; counted, as Amazon counts what is not "
-                "explicitly excluded", "warning",
-            )
+            problems.add(Check.STATUS, source=row["source"], line=_int(row["line"]), column="status", value=row["status"],
+                         message=f"unknown {KIND_NAMES.get(combo[0], combo[0])} status; counted, as Amazon counts what is not "
+                "explicitly excluded")
         counts.append(verdict)
         excluded.append(reason)
     defects["counts"] = pd.Series(counts, index=defects.index, dtype="bool")

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from odr.errors import OdrError, UnreadableInput, UnrecognizedInput
+from odr.problems import Check, Problems
 from odr.settings import is_settings_file, read_settings
 from odr.sources.aliases import marketplace as find_marketplace
 from odr.sources.detect import Sniff, expand, named, sniff, source_names
 from odr.sources.mapping import ColumnMap, load_map
-from odr.sources.problems import Problems
 
 if TYPE_CHECKING:
     from odr.model import Dataset
@@ -79,16 +79,16 @@ def load(
             if path in given and not keep_going:
                 raise
             # Found in a folder, not named: list it and go on, rather than stop on a stray file.
-            found[path].add(names[path], None, None, None, "not_an_export",
-                            f"skipped: {error.message}" + (f". {error.fix}" if error.fix else ""), "warning")
+            found[path].add(Check.NOT_AN_EXPORT, source=names[path],
+                            message=f"skipped: {error.message}" + (f". {error.fix}" if error.fix else ""))
             unread[path] = ("skipped", f"not read: {error.message}")
             continue
         s.source = names[path]
         if s.set_aside:
             # A download odr knows and never counts (a Returns report, a workbook...): named or
             # found in a folder, it is listed with the reason and the run goes on.
-            found[path].add(names[path], None, None, None, "set_aside",
-                            f"{s.title}, not an ODR input, not read: {s.why}", "warning")
+            found[path].add(Check.SET_ASIDE, source=names[path],
+                            message=f"{s.title}, not an ODR input, not read: {s.why}")
             unread[path] = (s.kind, f"{s.title}, not an ODR input: {s.why}")
             continue
         sniffs.append(s)

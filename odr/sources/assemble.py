@@ -15,13 +15,13 @@ from odr.bounds import FIRST_DAY, LAST_DAY
 from odr.errors import AmbiguousDates, OdrError
 from odr.model import FEEDBACK_KINDS, KIND_NAMES, NEUTRAL, Dataset, InputFile, empty, frame, order_keys, text_isin
 from odr.orderset import UNKNOWN_MARKETPLACE, OrderSet
+from odr.problems import Check, Problems
 from odr.settings import is_settings_file
 from odr.sources.aliases import BY_DOMAIN
 from odr.sources.dates import DateOptions, human, parse, resolve
 from odr.sources.detect import Sniff
 from odr.sources.orders import OrdersJob, collapse
 from odr.sources.performance import read_performance
-from odr.sources.problems import Problems
 from odr.sources.tables import Pending, read_table
 
 
@@ -186,9 +186,9 @@ def _resolve_dates(p: Pending, orders: OrderSet, options: DateOptions, market, p
         unread = (col.values != "") & parsed.isna()
         if p.keep is not None:
             unread &= p.keep
-        problems.add_many(p.sniff.source, col.lines[unread].tolist(), col.column, col.values[unread].tolist(), "date",
-                          f"not a date in {human(fmt) if fmt else 'any known format'} (or not between "
-                          f"{FIRST_DAY} and {LAST_DAY}); left empty, the row is still used", "warning")
+        problems.add_many(Check.DATE, source=p.sniff.source, lines=col.lines[unread].tolist(), column=col.column, values=col.values[unread].tolist(),
+                          message=f"not a date in {human(fmt) if fmt else 'any known format'} (or not between "
+                          f"{FIRST_DAY} and {LAST_DAY}); left empty, the row is still used")
         p.data[name] = parsed.values if p.keep is None else parsed.values[p.keep]
         if name in ("event_date", "action_date") or shown is None:
             shown = human(fmt) if fmt else shown
@@ -221,18 +221,18 @@ def _ledger_dates(p: Pending, orders: OrderSet, named: str | None, option: str |
             fmt = next((f for f in readings if _same_order(f, prior)), None)
             if fmt is None:
                 fmt = next((f for f in readings if _same_order(f, hint)), readings[0])
-                problems.add(p.sniff.source, None, col.column, None, "ambiguous_dates",
-                             f"{error.message}; read as {human(fmt)}"
+                problems.add(Check.AMBIGUOUS_DATES, source=p.sniff.source, column=col.column,
+                             message=f"{error.message}; read as {human(fmt)}"
                              + (f" (the marketplace of its orders, {market})" if _same_order(fmt, hint) else "")
-                             + f": pass --date-format '{p.sniff.path.name}=FORMAT' if that is wrong", "warning")
+                             + f": pass --date-format '{p.sniff.path.name}=FORMAT' if that is wrong", severity="warning")
         formats[name] = fmt
         if fmt is None:
             continue
         parsed = parse(col.values, fmt)
         bad = (col.values != "") & parsed.isna()
         for line, value in zip(col.lines[bad], col.values[bad], strict=True):
-            problems.add(p.sniff.source, int(line), col.column, value, "date",
-                         f"not a date in {human(fmt)}; left empty", "warning")
+            problems.add(Check.DATE, source=p.sniff.source, line=int(line), column=col.column, value=value,
+                         message=f"not a date in {human(fmt)}; left empty")
         p.data[name] = parsed.values
     shown = formats.get("action_date") or formats.get("order_date")
     return human(shown) if shown else None
@@ -289,10 +289,9 @@ def _dedupe(defects: pd.DataFrame, problems: Problems) -> tuple[pd.DataFrame, di
     for row in order[dup & order["_rich"]].itertuples(index=False):  # a list's row says nothing to differ on
         first = kept_rows.loc[row.dedupe_key]
         if _norm(first["status"]) != _norm(row.status) or _norm(first["rating"]) != _norm(row.rating):
-            problems.add(row.source, None if pd.isna(row.line) else int(row.line), "status",
-                         row.status if pd.notna(row.status) else row.rating, "conflict",
-                         f"{KIND_NAMES.get(row.kind, row.kind)} for order {row.order_id} reads differently in "
-                         f"{first['source']} (the newer export): used that one", "warning")
+            problems.add(Check.CONFLICT, source=row.source, line=None if pd.isna(row.line) else int(row.line), column="status", value=row.status if pd.notna(row.status) else row.rating,
+                         message=f"{KIND_NAMES.get(row.kind, row.kind)} for order {row.order_id} reads differently in "
+                         f"{first['source']} (the newer export): used that one")
     listed_dup = ~order["_rich"] & text_isin(
         order["order_id"] + "|" + order["kind"],
         order.loc[order["_rich"], "order_id"] + "|" + order.loc[order["_rich"], "kind"],
@@ -322,11 +321,9 @@ def _unplaceable(defects: pd.DataFrame, orders: OrderSet, problems: Problems) ->
         first, last = defects["event_date"].min(), defects["event_date"].max()
         span = (f" placed from {(first - pd.Timedelta(days=rules.RULES.order_to_defect_days)).date()} to {last.date()}"
                 if pd.notna(first) else "")
-        problems.add(
-            ", ".join(sorted(set(defects["source"]))), None, None, None, "orders_missing",
-            f"no All Orders export was given, so no defect can be placed by its order date; add the "
-            f"All Orders report{span}", "warning",
-        )
+        problems.add(Check.ORDERS_MISSING, source=", ".join(sorted(set(defects["source"]))),
+                     message=f"no All Orders export was given, so no defect can be placed by its order date; add the "
+            f"All Orders report{span}")
         return
     for row in unknown.itertuples(index=False):
         if pd.notna(row.event_date):
@@ -334,12 +331,9 @@ def _unplaceable(defects: pd.DataFrame, orders: OrderSet, problems: Problems) ->
             hint = f"export All Orders placed from {since} to {row.event_date.date()} to place it"
         else:
             hint = "export All Orders covering its order date to place it"
-        problems.add(
-            row.source, None if pd.isna(row.line) else int(row.line), "order_id", row.order_id,
-            "order_not_found",
-            f"{KIND_NAMES.get(row.kind, row.kind)} on an order that is in no orders export; not counted "
-            f"until its order date is known: {hint}", "warning",
-        )
+        problems.add(Check.ORDER_NOT_FOUND, source=row.source, line=None if pd.isna(row.line) else int(row.line), column="order_id", value=row.order_id,
+                     message=f"{KIND_NAMES.get(row.kind, row.kind)} on an order that is in no orders export; not counted "
+            f"until its order date is known: {hint}")
 
 
 def _merge_account(a: dict, b: dict) -> dict:

@@ -25,7 +25,6 @@ import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -34,10 +33,8 @@ import pyarrow.csv as pacsv
 from odr.bounds import MAX_FIELD_CHARS, PROBLEM_LINES_KEPT, gzip_limit
 from odr.errors import UnreadableInput
 from odr.orderset import CHANNEL_CODES, ORDER_ID, Codes, OrderSet, fast_keys
+from odr.problems import Check, Problems
 from odr.sources.detect import Sniff
-
-if TYPE_CHECKING:
-    from odr.sources.problems import Problems
 
 ORDER_ID_PATTERN = f"^{ORDER_ID}$"
 CORE = ("order_id", "purchase_date", "channel", "marketplace", "order_status")
@@ -497,13 +494,13 @@ def _assemble(s: Sniff, parts: list[Part], wanted: list[str], quoted: bool, deta
     parsed = sum(p.parsed for p in parts)
     records = _Records(s, quoted, parsed, repaired + unusable)
     for text in unusable:
-        problems.add(source, records.line_of(text), None, _shown(text, s), "field_count",
-                     f"row has a different number of fields than the header ({len(s.header)}) and "
+        problems.add(Check.FIELD_COUNT, source=source, line=records.line_of(text), value=_shown(text, s),
+                     message=f"row has a different number of fields than the header ({len(s.header)}) and "
                      "the columns odr needs cannot be told apart; row not used")
     for text in repaired:
-        problems.add(source, records.line_of(text), s.column_name("order_id"), _shown(text, s),
-                     "field_count", "row has a different number of fields than the header (a stray tab in a "
-                     "text column); used: the columns odr needs come before it", "warning")
+        problems.add(Check.FIELD_COUNT, source=source, line=records.line_of(text), column=s.column_name("order_id"), value=_shown(text, s),
+                     message="row has a different number of fields than the header (a stray tab in a "
+                     "text column); used: the columns odr needs come before it", severity="warning")
     if repaired:  # after the parsed rows, as records.lines() numbers them
         columns = {name: pa.array([_field(t, s, name) for t in repaired], pa.string()) for name in wanted}
         parts = [*parts, compact(pa.table(columns), detail=detail)]
@@ -515,10 +512,11 @@ def _assemble(s: Sniff, parts: list[Part], wanted: list[str], quoted: bool, deta
                 if issue.check == check:
                     lines = records.lines() if lines is None else lines
                     at = lines[base + issue.positions].tolist()
-                    problems.add_many(source, at[: len(issue.values)], s.column_name(check), issue.values,
-                                      check, MESSAGES[check])
+                    problems.add_many(Check(check), source=source, lines=at[: len(issue.values)], column=s.column_name(check), values=issue.values,
+                                      message=MESSAGES[check])
                     for line in at[len(issue.values):]:  # counted, their values not kept
-                        problems.add(source, line, s.column_name(check), None, check, MESSAGES[check])
+                        problems.add(Check(check), source=source, line=line, column=s.column_name(check),
+                                     message=MESSAGES[check])
             base += part.parsed
     return OrdersRead(Part.concat(parts, parsed), parsed + len(invalid), source)
 

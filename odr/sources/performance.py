@@ -17,10 +17,10 @@ import pandas as pd
 
 from odr.bounds import plausible_day
 from odr.errors import UnreadableInput
+from odr.problems import Check, Problems
 from odr.sources import text as tx
 from odr.sources.aliases import MARKETPLACES
 from odr.sources.detect import Sniff
-from odr.sources.problems import Problems
 
 _COUNT_KEYS = {
     "orders": ("orderCount",),
@@ -127,9 +127,9 @@ def read_performance(sniffed: Sniff, problems: Problems) -> tuple[pd.DataFrame, 
         mid = _text(block.get("marketplaceId")) or ""
         domain = MARKETPLACES[mid].domain if mid in MARKETPLACES else mid or f"marketplace #{i + 1} (no marketplaceId)"
         if not mid:
-            problems.add(source, None, f"performanceMetrics[{i}].marketplaceId", None, "performance",
-                         "no marketplaceId: Amazon's figures here cannot be matched to a marketplace of the "
-                         "orders; shown, not reconciled", "warning")
+            problems.add(Check.PERFORMANCE, source=source, column=f"performanceMetrics[{i}].marketplaceId",
+                         message="no marketplaceId: Amazon's figures here cannot be matched to a marketplace of the "
+                         "orders; shown, not reconciled")
         ahr = _first(block, "accountHealthRating")
         if isinstance(ahr, dict):
             extras["account_health"][domain or f"#{i + 1}"] = {
@@ -138,14 +138,14 @@ def read_performance(sniffed: Sniff, problems: Problems) -> tuple[pd.DataFrame, 
             }
         odr = _first(block, "orderDefectRate")
         if not isinstance(odr, dict):
-            problems.add(source, None, f"performanceMetrics[{i}].orderDefectRate", mid, "performance",
-                         "this marketplace has no orderDefectRate block; Amazon's figure unknown", "warning")
+            problems.add(Check.PERFORMANCE, source=source, column=f"performanceMetrics[{i}].orderDefectRate", value=mid,
+                         message="this marketplace has no orderDefectRate block; Amazon's figure unknown")
             continue
         for channel in ("mfn", "afn"):
             part = _first(odr, channel)
             if not isinstance(part, dict):
-                problems.add(source, None, f"performanceMetrics[{i}].orderDefectRate.{channel}", mid,
-                             "performance", f"no {channel} figures for this marketplace", "warning")
+                problems.add(Check.PERFORMANCE, source=source, column=f"performanceMetrics[{i}].orderDefectRate.{channel}", value=mid,
+                             message=f"no {channel} figures for this marketplace")
                 continue
             window = _object(_first(part, "reportingDateRange"))
             raw = {"window_start": _first(window, "reportingDateFrom"), "window_end": _first(window, "reportingDateTo"),
@@ -163,9 +163,8 @@ def read_performance(sniffed: Sniff, problems: Problems) -> tuple[pd.DataFrame, 
                 "source": source,
             }
             if row["window_start"] and row["window_end"] and row["window_start"] > row["window_end"]:
-                problems.add(source, None, f"performanceMetrics[{i}].orderDefectRate.{channel}.reportingDateRange",
-                             f"{row['window_start'].date()}..{row['window_end'].date()}", "performance",
-                             "the reporting range starts after it ends: Amazon's window not used", "warning")
+                problems.add(Check.PERFORMANCE, source=source, column=f"performanceMetrics[{i}].orderDefectRate.{channel}.reportingDateRange", value=f"{row['window_start'].date()}..{row['window_end'].date()}",
+                             message="the reporting range starts after it ends: Amazon's window not used")
                 row["window_start"] = row["window_end"] = None
             for name in _COUNT_KEYS:
                 row[name] = _count(raw[name])
@@ -175,13 +174,13 @@ def read_performance(sniffed: Sniff, problems: Problems) -> tuple[pd.DataFrame, 
             if needed:
                 said = (["missing " + ", ".join(missing)] if missing else []) + (
                     ["not a usable value: " + "; ".join(unusable)] if unusable else [])
-                problems.add(source, None, f"performanceMetrics[{i}].orderDefectRate.{channel}", mid,
-                             "performance", "; ".join(said) + ": Amazon's figure is not reconciled", "warning")
+                problems.add(Check.PERFORMANCE, source=source, column=f"performanceMetrics[{i}].orderDefectRate.{channel}", value=mid,
+                             message="; ".join(said) + ": Amazon's figure is not reconciled")
             rows.append(row)
     if not rows and statuses:
-        problems.add(source, None, "performanceMetrics", None, "performance",
-                     "the report holds account statuses but no orderDefectRate: Amazon's ODR figures are "
-                     "not known, so nothing can be reconciled", "warning")
+        problems.add(Check.PERFORMANCE, source=source, column="performanceMetrics",
+                     message="the report holds account statuses but no orderDefectRate: Amazon's ODR figures are "
+                     "not known, so nothing can be reconciled")
     if not rows and not statuses:
         raise UnreadableInput(
             "the JSON holds no performanceMetrics with an orderDefectRate",

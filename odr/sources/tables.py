@@ -16,12 +16,12 @@ import pandas as pd
 from odr.errors import UnreadableInput
 from odr.model import NEUTRAL, text_isin
 from odr.privacy import scrub_series
+from odr.problems import Check, Problems
 from odr.sources import text as tx
 from odr.sources.aliases import MARKETPLACES
 from odr.sources.dates import DateColumn, clean
 from odr.sources.detect import Sniff
 from odr.sources.orders import ORDER_ID_PATTERN
-from odr.sources.problems import Problems
 
 TRUTHY = {"yes", "y", "true", "1", "x", "ja", "sí", "si", "oui", "はい", "✓", "✔"}
 KIND_ALIASES = {
@@ -53,9 +53,9 @@ def read_table(sniffed: Sniff, problems: Problems, encoding: str | None = None) 
     entry_encoding = sniffed.entry.encoding if sniffed.entry else None
     text, used, other_lines = tx.decode_rows(raw, sniffed.path, entry_encoding or encoding)
     sniffed.encoding = used
-    problems.add_many(sniffed.source, other_lines, None, [None] * len(other_lines), "encoding",
-                      "this line is not UTF-8 like the rest of the file: read as Windows-1252 (cp1252); check "
-                      "its accents", "warning")
+    problems.add_many(Check.ENCODING, source=sniffed.source, lines=other_lines, values=[None] * len(other_lines),
+                      message="this line is not UTF-8 like the rest of the file: read as Windows-1252 (cp1252); check "
+                      "its accents")
     try:
         table = tx.split_rows(text, sniffed.delimiter or "\t")
     except tx.FieldTooLarge as exc:
@@ -92,24 +92,20 @@ def _columns(sniffed: Sniff, table: tx.Table, problems: Problems) -> pd.DataFram
         swallowed = next((cell for cell in row if "\n" in cell and _NEW_RECORD.search(cell)), None)
         if swallowed is not None:
             inside = swallowed.count("\n")
-            problems.add(source, line, None, shown, "quote",
-                         f"an unclosed quote swallows the {inside} line(s) after this one; rows not used: "
-                         "close the quote in the file", "error")
+            problems.add(Check.QUOTE, source=source, line=line, value=shown,
+                         message=f"an unclosed quote swallows the {inside} line(s) after this one; rows not used: "
+                         "close the quote in the file")
             continue
         if len(row) > width and text_at is not None:
             extra = len(row) - width
             row = [*row[:text_at], sniffed.delimiter.join(row[text_at:text_at + extra + 1]), *row[text_at + extra + 1:]]
-            problems.add(source, line, sniffed.column_name("text"), shown, "field_count",
-                         f"{extra} extra field(s) merged back into the comment (a stray delimiter in the text)",
-                         "warning")
+            problems.add(Check.FIELD_COUNT, source=source, line=line, column=sniffed.column_name("text"), value=shown,
+                         message=f"{extra} extra field(s) merged back into the comment (a stray delimiter in the text)", severity="warning")
         elif len(row) != width:
             usable = needed <= len(row) <= width
-            problems.add(
-                source, line, None, shown, "field_count",
-                f"row has {len(row)} fields, the header {width}"
-                + ("; used: only columns odr does not need are missing" if usable else "; row not used"),
-                "warning" if usable else "error",
-            )
+            problems.add(Check.FIELD_COUNT, source=source, line=line, value=shown,
+                         message=f"row has {len(row)} fields, the header {width}"
+                + ("; used: only columns odr does not need are missing" if usable else "; row not used"), severity="warning" if usable else "error")
             if not usable:
                 continue
         for name, idx in sniffed.fields.items():
@@ -128,10 +124,8 @@ _NEW_RECORD = __import__("re").compile(r"\n\s*[0-9]{3}-[0-9]{7}-[0-9]{7}\b|\n\s*
 def _valid_ids(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     ok = frame["order_id"].str.fullmatch(ORDER_ID_PATTERN).fillna(False).astype(bool)
     bad = frame[~ok]
-    problems.add_many(
-        sniffed.source, bad["line"].tolist(), sniffed.column_name("order_id"), bad["order_id"].tolist(),
-        "order_id", "not an Amazon order id (3-7-7 digits, e.g. 113-4829301-5520194); row not used",
-    )
+    problems.add_many(Check.ORDER_ID, source=sniffed.source, lines=bad["line"].tolist(), column=sniffed.column_name("order_id"), values=bad["order_id"].tolist(),
+                      message="not an Amazon order id (3-7-7 digits, e.g. 113-4829301-5520194); row not used")
     return frame[ok]
 
 
@@ -193,8 +187,8 @@ def _feedback(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pendin
     rating = pd.to_numeric(frame["rating"], errors="coerce")
     ok = rating.isin([1, 2, 3, 4, 5])
     bad = frame[~ok]
-    problems.add_many(source, bad["line"].tolist(), sniffed.column_name("rating"), bad["rating"].tolist(),
-                      "rating", "rating is not a whole number from 1 to 5; row not used")
+    problems.add_many(Check.RATING, source=source, lines=bad["line"].tolist(), column=sniffed.column_name("rating"), values=bad["rating"].tolist(),
+                      message="rating is not a whole number from 1 to 5; row not used")
     frame, rating = frame[ok], rating[ok]
     positive = rating >= 4
     note = None
@@ -249,8 +243,8 @@ def _defect_list(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pen
         parts.append(part)
     flagged = pd.concat(parts) if parts else frame.iloc[0:0].assign(kind=pd.Series(dtype="str"))
     none = frame[~text_isin(frame["order_id"], flagged["order_id"])]
-    problems.add_many(sniffed.source, none["line"].tolist(), None, none["order_id"].tolist(), "defect_flags",
-                      "no defect type is flagged on this row; row not used", "warning")
+    problems.add_many(Check.DEFECT_FLAGS, source=sniffed.source, lines=none["line"].tolist(), values=none["order_id"].tolist(),
+                      message="no defect type is flagged on this row; row not used")
     flagged = flagged.sort_values("line", kind="stable")
     flagged.attrs["rows"] = rows
     out = _base(sniffed, flagged)
@@ -278,8 +272,8 @@ def _defects(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending
     frame = _valid_ids(sniffed, frame, problems)
     kind = frame["kind"].str.casefold().str.strip().map(KIND_ALIASES)
     bad = frame[kind.isna()]
-    problems.add_many(source, bad["line"].tolist(), "kind", bad["kind"].tolist(), "kind",
-                      "kind must be negative_feedback, a_to_z_claim or chargeback; row not used")
+    problems.add_many(Check.KIND, source=source, lines=bad["line"].tolist(), column="kind", values=bad["kind"].tolist(),
+                      message="kind must be negative_feedback, a_to_z_claim or chargeback; row not used")
     frame, kind = frame[kind.notna()], kind[kind.notna()]
     frame.attrs["rows"] = rows
     out = _base(sniffed, frame)
@@ -287,8 +281,8 @@ def _defects(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending
     if "rating" in frame:
         rating = pd.to_numeric(frame["rating"], errors="coerce")
         bad = frame[(frame["rating"] != "") & ~rating.isin([1, 2, 3, 4, 5])]
-        problems.add_many(source, bad["line"].tolist(), "rating", bad["rating"].tolist(), "rating",
-                          "rating is not 1 to 5; left empty", "warning")
+        problems.add_many(Check.RATING, source=source, lines=bad["line"].tolist(), column="rating", values=bad["rating"].tolist(),
+                          message="rating is not 1 to 5; left empty", severity="warning")
         out["rating"] = rating.where(rating.isin([1, 2, 3, 4, 5])).astype("Int8")
         out["kind"] = kind.where(~((kind == "negative_feedback") & (rating == 3)), NEUTRAL)
     for name in ("text", "reason", "status"):
@@ -311,11 +305,9 @@ def _ledger(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending:
     # Any case, and the words sellers type for them ("Refunded", "refund issued", "replacement sent").
     status = frame["status"].map(ledger_status)
     unknown = frame[status.isna() & (frame["status"].str.strip() != "")]
-    problems.add_many(
-        source, unknown["line"].tolist(), "status", unknown["status"].tolist(), "ledger_status",
-        "not a ledger status odr understands (" + ", ".join(RULES.ledger_statuses) + ", or words like "
-        "'refund issued', 'replacement sent'); kept as written, not counted as done", "warning",
-    )
+    problems.add_many(Check.LEDGER_STATUS, source=source, lines=unknown["line"].tolist(), column="status", values=unknown["status"].tolist(),
+                      message="not a ledger status odr understands (" + ", ".join(RULES.ledger_statuses) + ", or words like "
+        "'refund issued', 'replacement sent'); kept as written, not counted as done")
     out["status"] = status.fillna(frame["status"]).astype("str")
     for name in ("action", "note", "evidence", "causes", "status_inferred"):
         if name in frame:
