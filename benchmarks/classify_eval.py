@@ -156,6 +156,7 @@ def cross_validate(rows: list[dict], folds: int = 5) -> None:
     """The learned part retrained per fold on the permissive rows of the other folds' sources."""
     try:
         from odr.causes import model as learned
+        from odr.causes import training
     except ImportError:
         print("\n(no learned model in this version: no cross-validation)")
         return
@@ -173,7 +174,7 @@ def cross_validate(rows: list[dict], folds: int = 5) -> None:
     for k in range(folds):
         train = [r for r in rows if fold_of[r["source"]] != k and r["licence_class"] == "permissive"]
         test = [i for i, r in enumerate(rows) if fold_of[r["source"]] == k]
-        weights = learned.train([r["text"] for r in train], [r["labels"] for r in train],
+        weights = training.train([r["text"] for r in train], [r["labels"] for r in train],
                                 tuple(sorted({r["language"] for r in train})), seed=SEED, threshold=THRESHOLD)
         with learned.using(weights):
             causes, subs, _ = predict([rows[i]["text"] for i in test])

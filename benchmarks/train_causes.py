@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from odr.causes import model  # noqa: E402
+from odr.causes import model, training  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "corpus" / "complaints-dev.csv"
 OUT = ROOT / "odr" / "causes" / "model.npz"
@@ -50,7 +50,7 @@ def main() -> int:
               "nothing written.")
         return 1
     texts, labels, languages = training_rows()
-    weights = model.train(texts, labels, languages, seed=SEED, threshold=THRESHOLD)
+    weights = training.train(texts, labels, languages, seed=SEED, threshold=THRESHOLD)
     model.save(weights, OUT)
     print(f"trained on {len(texts)} texts in {', '.join(languages)}; wrote {OUT.relative_to(ROOT)} ({OUT.stat().st_size / 1e6:.1f} MB)")
     return 0

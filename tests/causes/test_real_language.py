@@ -7,7 +7,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from odr.causes import SUBCAUSES, classify_defects, classify_texts, parse_overrides
+from odr.causes import SUBCAUSES, classify_defects, classify_texts, parse_overrides, training
 from odr.causes import model as learned
 from odr.causes.language import detect, of_marketplace
 
@@ -114,10 +114,10 @@ def test_a_sellers_override_may_name_a_sub_cause():
 
 
 def test_the_learned_model_explains_itself_with_the_texts_own_words():
-    weights = learned.train(["the seller ignores every message", "never answered my emails", "fine product",
+    weights = training.train(["the seller ignores every message", "never answered my emails", "fine product",
                              "lovely colour", "ignored my messages twice", "it works well"],
                             [["poor_service"], ["poor_service"], [], [], ["poor_service"], []], ("en",))
-    probs = learned.probabilities(learned.prepared(["the seller ignored my messages", "lovely product"]), weights)
+    probs = learned.probabilities(training.prepared(["the seller ignored my messages", "lovely product"]), weights)
     assert probs[0, 3] > probs[1, 3]
     words = learned.weighed_most("the seller ignored my messages", "poor_service", weights)
     assert words and all(w in ["the", "seller", "ignored", "my", "messages"] for w in words.split())
@@ -137,7 +137,7 @@ def test_the_model_reads_only_the_languages_it_learned_from():
     from odr.causes import classify_texts
 
     # words no phrase rule knows, so only the model can name a cause for them
-    weights = learned.train(["blorp wug", "wug blorp zib", "fine thing", "nice thing", "zib blorp", "good thing"],
+    weights = training.train(["blorp wug", "wug blorp zib", "fine thing", "nice thing", "zib blorp", "good thing"],
                             [["poor_service"], ["poor_service"], [], [], ["poor_service"], []], ("en",))
     texts = ["blorp wug zib", "blorp wug zib"]
     # a threshold every text passes: whatever the model reads, it names
