@@ -12,7 +12,8 @@ import pandas as pd
 from odr import metrics as m
 from odr.coverage import Coverage, coverage
 from odr.errors import AnalysisError
-from odr.model import CHANNELS, UNKNOWN_MARKETPLACE, Dataset
+from odr.model import Dataset
+from odr.orderset import CHANNELS, UNKNOWN_MARKETPLACE
 from odr.problems import Check, Problems
 from odr.rules import RULES
 from odr.settings import Settings

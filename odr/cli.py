@@ -488,7 +488,7 @@ def classify(
         overrides = _overrides(causes_file)
         data = _load(inputs, map_file, date_format, marketplace, encoding, detail=False)
         from odr.causes import classify_defects, describe, parse_overrides, subcause_text
-        from odr.model import KIND_NAMES
+        from odr.tables import KIND_NAMES
 
         ledger = data.ledger.dropna(subset=["causes"])
         from_ledger, _ = parse_overrides(list(zip(ledger["order_id"], ledger["causes"], strict=True)), "ledger")

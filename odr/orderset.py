@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+
+from odr.errors import InvalidValue
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -157,8 +160,7 @@ class OrderSet:
 
     def frame(self) -> pd.DataFrame:
         """The canonical ``orders`` table (design §3)."""
-        from odr.model import arrow_to_pandas, frame
-
+        from odr.tables import arrow_to_pandas, frame  # pandas: only when a DataFrame is made
         detail = self.detail
         table = pa.table({
             "order_id": self.order_ids(),
@@ -177,9 +179,7 @@ class OrderSet:
 
         Raises InvalidValue naming the first row an order cannot be placed by: a missing or
         unreadable order id or purchase time, or a channel that is neither FBA nor seller-fulfilled."""
-        from odr.errors import InvalidValue
-        from odr.model import frame, order_keys
-
+        from odr.tables import frame  # pandas: only when a DataFrame is made
         orders = frame("orders", orders)
         ids = orders["order_id"].astype("str")
         bad = ~ids.str.fullmatch(ORDER_ID).fillna(False).to_numpy(dtype=bool)
@@ -268,3 +268,15 @@ def order_ids(keys: np.ndarray) -> pa.Array:
         rest //= 10
     offsets = np.arange(0, 19 * (n + 1), 19, dtype=np.int32)
     return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(out)])
+
+
+def order_keys(ids: pd.Series) -> np.ndarray:
+    """Order ids (3-7-7 digits, already checked) as int64 keys: joins and membership tests on
+    millions of orders become integer hashing instead of string work."""
+    if len(ids) == 0:
+        return np.zeros(0, dtype=np.int64)
+    arr = pa.array(ids, pa.string(), from_pandas=True)
+    fast = fast_keys(arr)
+    if fast is not None and fast[1].all():
+        return fast[0]
+    return pc.cast(pc.replace_substring(arr, "-", ""), pa.int64()).to_numpy(zero_copy_only=False)

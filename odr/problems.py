@@ -161,7 +161,7 @@ class Problems:
     def frame(self) -> pd.DataFrame:
         import pandas as pd
 
-        from odr.model import empty, frame
+        from odr.tables import empty, frame
 
         if not self._rows:
             return empty("problems")

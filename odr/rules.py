@@ -13,8 +13,8 @@ from importlib import resources
 
 import pandas as pd
 
-from odr.model import FEEDBACK_KINDS, KIND_NAMES, NEUTRAL
 from odr.problems import Check, Problems
+from odr.tables import FEEDBACK_KINDS, KIND_NAMES, NEUTRAL
 
 
 def normalize(text: str | None) -> str:

@@ -474,7 +474,7 @@ def test_importing_the_ledger_module_does_not_import_pandas():
 
 def test_context_columns_never_share_a_name_with_seller_columns():
     assert not set(CONTEXT_COLUMNS) & {*SELLER_COLUMNS, "causes"}
-    from odr.model import COLUMNS
+    from odr.tables import COLUMNS
 
     # The reader keeps the seller's columns, the causes override, and odr's own inferred-status
     # marker (the report must tell an inferred status from one the seller confirmed).

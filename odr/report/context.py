@@ -20,9 +20,9 @@ import pandas as pd
 from odr.causes import CAUSES, SUBCAUSES, decided_by_text
 from odr.causes.taxonomy import SUBCAUSE_TITLES
 from odr.ledger import inferred_statuses, seller_typed, still_inferred
-from odr.model import FEEDBACK_KINDS
 from odr.privacy import scrub
 from odr.rules import RULES
+from odr.tables import FEEDBACK_KINDS
 
 # Every spelling of an order id: 3-7-7 digits with dashes (any Unicode dash), spaces, dots,
 # underscores or nothing between the groups, also inside a file name (IMG_11352601815908301.jpg).

@@ -13,8 +13,8 @@ import pandas as pd
 from odr import rules
 from odr.bounds import FIRST_DAY, LAST_DAY
 from odr.errors import AmbiguousDates, OdrError
-from odr.model import FEEDBACK_KINDS, KIND_NAMES, NEUTRAL, Dataset, InputFile, empty, frame, order_keys, text_isin
-from odr.orderset import UNKNOWN_MARKETPLACE, OrderSet
+from odr.model import Dataset, InputFile
+from odr.orderset import UNKNOWN_MARKETPLACE, OrderSet, order_keys
 from odr.problems import Check, Problems
 from odr.settings import is_settings_file
 from odr.sources.aliases import BY_DOMAIN
@@ -23,6 +23,7 @@ from odr.sources.detect import Sniff
 from odr.sources.orders import OrdersJob, collapse
 from odr.sources.performance import read_performance
 from odr.sources.tables import Pending, read_table
+from odr.tables import FEEDBACK_KINDS, KIND_NAMES, NEUTRAL, empty, frame, text_isin
 
 
 def assemble(files: list[Path], skipped: list[Path], names: dict[Path, str], sniffs: list[Sniff],

@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 
 from odr.errors import UnreadableInput
-from odr.model import NEUTRAL, text_isin
 from odr.privacy import scrub_series
 from odr.problems import Check, Problems
 from odr.sources import text as tx
@@ -22,6 +21,7 @@ from odr.sources.aliases import MARKETPLACES
 from odr.sources.dates import DateColumn, clean
 from odr.sources.detect import Sniff
 from odr.sources.orders import ORDER_ID_PATTERN
+from odr.tables import NEUTRAL, text_isin
 
 TRUTHY = {"yes", "y", "true", "1", "x", "ja", "sí", "si", "oui", "はい", "✓", "✔"}
 KIND_ALIASES = {
