@@ -226,8 +226,7 @@ def _header_of(path: Path) -> list[str] | None:
 
 def _closest_kind(header: list[str]) -> str:
     from odr.sources import text as tx
-    from odr.sources.aliases import ALIASES
-    from odr.sources.detect import match_fields
+    from odr.sources.aliases import ALIASES, match_fields
 
     norm = [tx.normalize_header(h) for h in header]
     scores = {k: len(match_fields(ALIASES[k], norm)) for k in ("claims", "chargebacks", "feedback", "orders", "defect_list")}

@@ -111,3 +111,17 @@ def marketplace(code: str | None) -> Marketplace | None:
     if folded == "jp":
         return MARKETPLACES["A1VC38T7YXB528"]
     return None
+
+
+def match_fields(spec: KindSpec, normalized: list[str]) -> dict[str, int]:
+    """Canonical field -> index of the first column carrying one of its aliases."""
+    found: dict[str, int] = {}
+    taken: set[int] = set()
+    for name, aliases in spec.fields.items():
+        for alias in aliases:  # alias order is preference order: 'claim date' before 'date'
+            idx = next((i for i, h in enumerate(normalized) if h == alias and i not in taken), None)
+            if idx is not None:
+                found[name] = idx
+                taken.add(idx)
+                break
+    return found

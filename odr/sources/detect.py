@@ -16,7 +16,7 @@ from odr.bounds import MAX_COLUMNS
 from odr.errors import AmbiguousInput, InputNotFound, UnreadableInput, UnrecognizedInput
 from odr.orderset import ORDER_ID as ORDER_ID_TEXT
 from odr.sources import text as tx
-from odr.sources.aliases import ALIASES, LOOKALIKES, SET_ASIDE, KindSpec, marketplace
+from odr.sources.aliases import ALIASES, LOOKALIKES, SET_ASIDE, marketplace, match_fields
 from odr.sources.mapping import ColumnMap, MapEntry
 
 ORDER_ID = re.compile(f"^{ORDER_ID_TEXT}$")
@@ -281,20 +281,6 @@ def _marketplaces_with_header(language: str):
 def _marketplace_id(code: str | None) -> str | None:
     m = marketplace(code)
     return m.id if m else code
-
-
-def match_fields(spec: KindSpec, normalized: list[str]) -> dict[str, int]:
-    """Canonical field -> index of the first column carrying one of its aliases."""
-    found: dict[str, int] = {}
-    taken: set[int] = set()
-    for name, aliases in spec.fields.items():
-        for alias in aliases:  # alias order is preference order: 'claim date' before 'date'
-            idx = next((i for i, h in enumerate(normalized) if h == alias and i not in taken), None)
-            if idx is not None:
-                found[name] = idx
-                taken.add(idx)
-                break
-    return found
 
 
 def recognize(

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from odr.errors import MappingError
-from odr.sources.aliases import ALIASES
+from odr.sources.aliases import ALIASES, match_fields
+from odr.sources.text import is_text_encoding, normalize_header
 
 SETTINGS = ("kind", "encoding", "delimiter", "date_format", "marketplace")
 
@@ -87,13 +88,10 @@ def load_map(path: Path | str | None) -> ColumnMap:
             if not isinstance(value, (str, int)) or isinstance(value, bool):
                 raise MappingError(f"[\"{pattern}\"] {key} must be a column name or number", path=path)
             columns[key] = value
-        if table.get("encoding"):
-            from odr.sources.text import is_text_encoding
-
-            if not isinstance(table["encoding"], str) or not is_text_encoding(table["encoding"]):
-                raise MappingError(f"[\"{pattern}\"] has an unknown text encoding", path=path,
-                                   value=str(table["encoding"]),
-                                   fix="use one such as utf-8, utf-16, cp1252, cp932 or latin-1")
+        encoding = table.get("encoding")
+        if encoding and (not isinstance(encoding, str) or not is_text_encoding(encoding)):
+            raise MappingError(f"[\"{pattern}\"] has an unknown text encoding", path=path, value=str(encoding),
+                               fix="use one such as utf-8, utf-16, cp1252, cp932 or latin-1")
         if table.get("date_format"):
             from odr.sources.dates import valid_format
 
@@ -114,9 +112,6 @@ def load_map(path: Path | str | None) -> ColumnMap:
 def snippet(path: Path, kind: str, header: list[str]) -> str:
     """A ready-to-edit map for an unrecognized file: its real column names listed, the columns
     odr could guess filled in, the rest left empty (an empty value means: not mapped)."""
-    from odr.sources.detect import match_fields
-    from odr.sources.text import normalize_header
-
     spec = ALIASES[kind]
     guessed = match_fields(spec, [normalize_header(h) for h in header])
     lines = [f"# {path.name} has the columns:"]
