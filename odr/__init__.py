@@ -24,8 +24,7 @@ from odr.errors import (
     UnreadableInput,
     UnrecognizedInput,
 )
-
-__version__ = "0.1.0"
+from odr.version import __version__
 
 _LAZY = {
     "Dataset": "odr.model",

@@ -10,13 +10,18 @@ from typing import Any
 import pandas as pd
 
 from odr import metrics as m
+from odr.bounds import FIRST_DAY, LAST_DAY, MAX_LAG_DAYS, MAX_WINDOW_DAYS, plausible_day
+from odr.causes import CAUSES, classify_defects, order_causes, parse_overrides
+from odr.causes.classify import classify_texts, marketplace_languages
 from odr.coverage import Coverage, coverage
-from odr.errors import AnalysisError
+from odr.errors import AnalysisError, OdrError
 from odr.model import Dataset
 from odr.orderset import CHANNELS, UNKNOWN_MARKETPLACE
 from odr.problems import Check, Problems
+from odr.report import build, font_note, render_card, render_html, unshown_scripts, write_pdf, write_report
 from odr.rules import RULES
 from odr.settings import Settings
+from odr.version import __version__
 
 SCHEMA_VERSION = 1
 
@@ -66,8 +71,6 @@ class Analysis:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``schema_version: 1`` document of design §9 (also ``summary.json``)."""
-        from odr import __version__
-
         return _plain({
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "odr", "version": __version__},
@@ -239,16 +242,12 @@ class Analysis:
 
     def to_html(self, *, redact: bool = False) -> str:
         """The evidence appendix as one self-contained HTML page (what `odr report` writes)."""
-        from odr.report import build, render_html
-
         return render_html(build(self, redact=redact))
 
     def to_pdf(self, path: str | Path, *, redact: bool = False) -> Path:
         """Write the appendix as a PDF; raises OdrError if WeasyPrint cannot run here."""
         import warnings
 
-        from odr.errors import OdrError
-        from odr.report import font_note, unshown_scripts, write_pdf
 
         path = Path(path)
         html = self.to_html(redact=redact)
@@ -263,7 +262,6 @@ class Analysis:
     def write(self, out: str | Path, *, formats: tuple[str, ...] = ("html", "pdf", "json", "csv"),
               redact: bool = False):
         """Write the report files into `out` (see :func:`odr.report.write_report`)."""
-        from odr.report import write_report
 
         return write_report(self, Path(out), formats=formats, redact=redact)
 
@@ -272,15 +270,12 @@ class Analysis:
         into the notebook; the iframe's document is escaped into its srcdoc attribute."""
         from html import escape
 
-        from odr.report import build, render_card
 
         return (f'<iframe srcdoc="{escape(render_card(build(self)), quote=True)}" sandbox '
                 'style="width:100%;height:430px;border:1px solid #ddd"></iframe>')
 
     def cause_counts(self) -> dict[str, int]:
         """Defective orders in the window per cause (multi-label); every cause always present."""
-        from odr.causes import CAUSES
-
         counts = dict.fromkeys(CAUSES, 0)
         if "causes" in self.defective_orders and len(self.defective_orders):
             for causes in self.defective_orders["causes"]:
@@ -447,7 +442,6 @@ def analyze(
     trend = m.trend(orders_all, counted_all, window, complete_until, cover, in_play)
 
     if classify:
-        from odr.causes import classify_defects, parse_overrides
 
         ledger = dataset.ledger.dropna(subset=["causes"])
         overrides, unknown = parse_overrides(list(zip(ledger["order_id"], ledger["causes"], strict=True)), "ledger")
@@ -519,8 +513,6 @@ def plausible_as_of(dataset: Dataset, problems: Problems) -> pd.Timestamp | None
 
 def _check_bounds(*, window_end: Any, as_of: Any, window_days: int, lag_days: int) -> None:
     """The library's own check of what the command line's options check (odr.bounds)."""
-    from odr.bounds import FIRST_DAY, LAST_DAY, MAX_LAG_DAYS, MAX_WINDOW_DAYS, plausible_day
-
     if not isinstance(window_days, int) or not 1 <= window_days <= MAX_WINDOW_DAYS:
         raise AnalysisError(f"the window must be 1 to {MAX_WINDOW_DAYS} days long", value=window_days,
                             fix="pass --window-days 60 (Amazon's window)")
@@ -557,7 +549,6 @@ def _read_texts(defects: pd.DataFrame):
         return None
     from concurrent.futures import ThreadPoolExecutor
 
-    from odr.causes.classify import classify_texts, marketplace_languages
 
     pool = ThreadPoolExecutor(1, thread_name_prefix="odr-classify")
     future = pool.submit(classify_texts, defects["text"].reset_index(drop=True),
@@ -568,8 +559,6 @@ def _read_texts(defects: pd.DataFrame):
 
 def _attach_causes(defective: pd.DataFrame, counted: pd.DataFrame) -> pd.DataFrame:
     """Each defective order's causes: the union over its defects, primary cause first."""
-    from odr.causes import order_causes
-
     return defective.merge(order_causes(counted), on="order_id", how="left")
 
 

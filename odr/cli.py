@@ -17,9 +17,16 @@ from typing import Annotated, Any
 
 import typer
 
-from odr import __version__
-from odr.bounds import MAX_LAG_DAYS, MAX_WINDOW_DAYS
+from odr.bounds import FIRST_DAY, LAST_DAY, MAX_LAG_DAYS, MAX_WINDOW_DAYS, plausible_day
 from odr.errors import OdrError
+from odr.ledger import update
+from odr.sources import detect_files, load
+from odr.sources import text as tx
+from odr.sources.aliases import ALIASES, SET_ASIDE, match_fields
+from odr.sources.detect import Sniff, expand, named
+from odr.sources.mapping import snippet
+from odr.sources.overrides import read_causes
+from odr.version import __version__
 
 app = typer.Typer(
     name="odr",
@@ -69,7 +76,6 @@ def _date(value: str | None) -> str | None:
         return None
     import datetime as dt
 
-    from odr.bounds import FIRST_DAY, LAST_DAY, plausible_day
 
     try:
         day = dt.date.fromisoformat(value)
@@ -167,11 +173,6 @@ def _detect(inputs: list[Path], options: dict[str, Any]) -> list[dict[str, Any]]
     """Per file, the detect object of design §9. A named file that cannot be used carries
     `error` (and, if it is readable but unknown, `expected` columns and a `map_snippet`); one
     found in a folder is listed as skipped with the reason, as `odr.load` does."""
-    from odr.sources import detect_files, load
-    from odr.sources.aliases import ALIASES
-    from odr.sources.detect import Sniff, expand, named
-    from odr.sources.mapping import snippet
-
     files, skipped = expand(inputs)
     given = named(inputs)
     sniffs = detect_files(*files, map=options.get("map"), encoding=options.get("encoding"))
@@ -211,8 +212,6 @@ def _detect(inputs: list[Path], options: dict[str, Any]) -> list[dict[str, Any]]
 
 
 def _header_of(path: Path) -> list[str] | None:
-    from odr.sources import text as tx
-
     try:
         head, _ = tx.read_head(path)
         tx.check_not_binary(head, path)
@@ -225,9 +224,6 @@ def _header_of(path: Path) -> list[str] | None:
 
 
 def _closest_kind(header: list[str]) -> str:
-    from odr.sources import text as tx
-    from odr.sources.aliases import ALIASES, match_fields
-
     norm = [tx.normalize_header(h) for h in header]
     scores = {k: len(match_fields(ALIASES[k], norm)) for k in ("claims", "chargebacks", "feedback", "orders", "defect_list")}
     return max(scores, key=scores.__getitem__) if any(scores.values()) else "claims"
@@ -284,7 +280,6 @@ def demo(
                 raise r["_exception"]
         _print_detect(results)
         from odr.analysis import analyze
-        from odr.sources import load
 
         analysis = analyze(load(folder))
         from odr.report import FORMATS, write_report
@@ -300,7 +295,6 @@ def demo(
 
 def _load(inputs: list[Path], map_file: Path | None, date_format: list[str] | None, marketplace: str | None,
           encoding: str | None, *, detail: bool) -> Any:
-    from odr.sources import load
 
     return load(*inputs, map=map_file, date_format=date_format, marketplace=marketplace, encoding=encoding,
                 detail=detail)
@@ -311,7 +305,6 @@ def _overrides(path: Path | None) -> dict[str, list[str]]:
     if path is None:
         return {}
     from odr.causes import parse_overrides
-    from odr.sources.overrides import read_causes
 
     overrides, bad = parse_overrides(read_causes(path), str(path))
     if bad:
@@ -634,7 +627,6 @@ def ledger(
         data = _load(paths, map_file, date_format, marketplace, encoding, detail=True)
         _print_skipped(data)
         from odr.analysis import analyze
-        from odr.ledger import update
 
         analysis = analyze(data, window_end=window_end, window_days=window_days, lag_days=lag_days,
                            exclude_cancelled=exclude_cancelled, as_of=as_of)
@@ -683,8 +675,6 @@ def _print_skipped(data: Any) -> None:
 
 
 def _set_aside() -> frozenset[str]:
-    from odr.sources.aliases import SET_ASIDE
-
     return SET_ASIDE
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from odr.errors import OdrError, UnreadableInput, UnrecognizedInput
+from odr.sources import text as tx
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -406,8 +407,6 @@ def read_existing(path: str | os.PathLike[str]) -> pd.DataFrame | None:
     the bytes are decoded as UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text"), else
     cp1252 (Excel's "CSV" on Windows); the delimiter is sniffed from the header (a German Excel
     writes semicolons) and kept in ``attrs["delimiter"]`` so the file is written back the same way."""
-    from odr.sources import text as tx
-
     path = Path(path)
     if not path.exists():
         return None

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from odr.coverage import Coverage
+from odr.errors import AnalysisError
 from odr.model import Dataset
 from odr.orderset import CANCELLED, CHANNELS, UNKNOWN_MARKETPLACE, order_keys
 from odr.problems import Check, Problems
@@ -64,8 +65,6 @@ def choose_window(
 
 def raise_no_dates(dataset: Dataset) -> None:
     """Stop: nothing dated to choose a window by. Names what was read and what was set aside."""
-    from odr.errors import AnalysisError
-
     read = [f"{i.path.name} ({i.kind})" for i in dataset.inputs if i.kind not in ("skipped", "settings") and i.rows]
     aside = [f"{i.path.name}: {i.note}" for i in dataset.inputs
              if i.note and i.kind != "settings" and not (i.kind != "skipped" and i.rows)]

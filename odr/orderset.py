@@ -20,14 +20,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from odr.errors import InvalidValue
+from odr.ids import ORDER_ID
 
 if TYPE_CHECKING:
     import pandas as pd
 
 CHANNELS = ("MFN", "AFN")  # channel codes index this
-# An Amazon order id: 3-7-7 ASCII digits. ASCII: Python's \d also matches Arabic-Indic and
-# fullwidth digits, which are no order id (and no integer key).
-ORDER_ID = "[0-9]{3}-[0-9]{7}-[0-9]{7}"
 # fulfillment-channel values: flat files say Amazon/Merchant, the Orders API AFN/MFN [C S1, S7].
 CHANNEL_CODES = {"amazon": 1, "afn": 1, "merchant": 0, "mfn": 0, "seller": 0}
 UNKNOWN_MARKETPLACE = "unknown"

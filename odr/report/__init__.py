@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 from odr.errors import OdrError
+from odr.ledger import neutralize
 from odr.report.context import ReportContext, build
 
 FORMATS = ("html", "pdf", "json", "csv")
@@ -90,14 +91,10 @@ def evidence_csv(ctx: ReportContext) -> str:
 
 def safe_cell(value: str) -> str:
     """A cell a spreadsheet shows as text, never runs as a formula (one rule for every CSV odr writes)."""
-    from odr.ledger import neutralize
-
     return neutralize(value)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    from odr.errors import OdrError
-
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -251,8 +248,6 @@ def write_report(analysis, out: Path | str, *, formats: tuple[str, ...] = FORMAT
 
 def _partly(error, written: Written):
     """The write error, saying which files were written before it (they are whole)."""
-    from odr.errors import OdrError
-
     done = ", ".join(p.name for p in written.files.values()) or "none"
     return OdrError(f"{error.message}; written before it: {done}", path=error.path, fix=error.fix)
 

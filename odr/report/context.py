@@ -19,15 +19,15 @@ import pandas as pd
 
 from odr.causes import CAUSES, SUBCAUSES, decided_by_text
 from odr.causes.taxonomy import SUBCAUSE_TITLES
+from odr.ids import ANY_SPELLING
 from odr.ledger import inferred_statuses, seller_typed, still_inferred
 from odr.privacy import scrub
+from odr.report.charts import trend_chart
 from odr.rules import RULES
+from odr.sources.aliases import BY_DOMAIN
 from odr.tables import FEEDBACK_KINDS
+from odr.version import __version__
 
-# Every spelling of an order id: 3-7-7 digits with dashes (any Unicode dash), spaces, dots,
-# underscores or nothing between the groups, also inside a file name (IMG_11352601815908301.jpg).
-_GAP = r"(?:[\s._/\-\u2010-\u2015\u2212]{1,3})?"
-ORDER_ID = re.compile(rf"(?<![0-9])[0-9]{{3}}{_GAP}[0-9]{{7}}{_GAP}([0-9]{{7}})(?![0-9])")
 EXCERPT = 240
 KIND_LABEL = {"negative_feedback": "Negative feedback", "a_to_z_claim": "A-to-z claim", "chargeback": "Chargeback",
               "neutral_feedback": "Neutral feedback"}
@@ -41,7 +41,7 @@ REASON_LABEL = {
 
 def mask(text: str) -> str:
     """'113-4829301-5520194' -> '***-*******-0194' (the last four digits identify it to the seller)."""
-    return ORDER_ID.sub(lambda m: "***-*******-" + m.group(1)[-4:], text)
+    return ANY_SPELLING.sub(lambda m: "***-*******-" + m.group(1)[-4:], text)
 
 
 STATUS_LABEL = {"above_target": "Above target", "under_target": "Under target",
@@ -219,8 +219,6 @@ def _excerpt(text: str) -> str:
 
 def build(analysis, *, redact: bool = False, generated_at: datetime | None = None) -> ReportContext:
     """The report context of an :class:`~odr.analysis.Analysis`."""
-    from odr import __version__
-
     a = analysis
     oid = mask if redact else (lambda s: s)
     amazon = a.dataset.amazon_metrics
@@ -261,7 +259,6 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
         for r in a.reconciliation.itertuples(index=False) if r.likely_reason
     ]
 
-    from odr.report.charts import trend_chart
 
     chart = trend_chart(a.trend, RULES.target, a.window.end)
     forecasts = []
@@ -421,8 +418,6 @@ def _cause_sections(a, defective: pd.DataFrame, counted: pd.DataFrame, remedy, o
 def paper_for(analysis) -> str:
     """'letter' or 'a4': the settings' choice, else the paper of the marketplace with the most
     orders in the window (US Letter in North America, A4 elsewhere)."""
-    from odr.sources.aliases import BY_DOMAIN
-
     if analysis.settings.paper:
         return analysis.settings.paper
     table = analysis.marketplaces

@@ -22,6 +22,7 @@ from odr.settings import is_settings_file, read_settings
 from odr.sources.aliases import marketplace as find_marketplace
 from odr.sources.detect import Sniff, expand, named, sniff, source_names
 from odr.sources.mapping import ColumnMap, load_map
+from odr.sources.text import is_text_encoding
 
 if TYPE_CHECKING:
     from odr.model import Dataset
@@ -49,7 +50,7 @@ def load(
     ``keep_going=True`` records a file that cannot be read (kind ``unusable``, the one-line
     reason as its note) instead of stopping (what `odr detect` shows for each file).
     """
-    from odr.sources.orders import WORKERS, OrdersJob
+    from odr.sources.orders import WORKERS, OrdersJob  # numpy and pyarrow: when files are read
 
     paths = _paths(inputs)
     _check_options(date_format, encoding)
@@ -135,8 +136,6 @@ def detect_files(
 
 def _check_options(date_format: str | list[str] | None, encoding: str | None) -> None:
     """Options that are themselves wrong stop at once, with the fix (never a traceback)."""
-    from odr.sources.text import is_text_encoding
-
     if encoding and not is_text_encoding(encoding):
         raise OdrError("unknown text encoding", value=encoding,
                        fix="pass one such as utf-8, utf-16, cp1252, cp932 or latin-1")

@@ -17,7 +17,7 @@ from odr.model import Dataset, InputFile
 from odr.orderset import UNKNOWN_MARKETPLACE, OrderSet, order_keys
 from odr.problems import Check, Problems
 from odr.settings import is_settings_file
-from odr.sources.aliases import BY_DOMAIN
+from odr.sources.aliases import BY_DOMAIN, MARKETPLACES
 from odr.sources.dates import DateOptions, human, parse, resolve
 from odr.sources.detect import Sniff
 from odr.sources.orders import OrdersJob, collapse
@@ -359,6 +359,4 @@ def _info(s: Sniff, *, rows: int, used: int, date_format: str | None = None,
 
 
 def _domain(mid: str | None) -> str | None:
-    from odr.sources.aliases import MARKETPLACES
-
     return MARKETPLACES[mid].domain if mid in MARKETPLACES else mid

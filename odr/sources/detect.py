@@ -14,12 +14,10 @@ from pathlib import Path
 
 from odr.bounds import MAX_COLUMNS
 from odr.errors import AmbiguousInput, InputNotFound, UnreadableInput, UnrecognizedInput
-from odr.orderset import ORDER_ID as ORDER_ID_TEXT
+from odr.ids import WHOLE_ORDER_ID
 from odr.sources import text as tx
-from odr.sources.aliases import ALIASES, LOOKALIKES, SET_ASIDE, marketplace, match_fields
+from odr.sources.aliases import ALIASES, LOOKALIKES, MARKETPLACES, SET_ASIDE, marketplace, match_fields
 from odr.sources.mapping import ColumnMap, MapEntry
-
-ORDER_ID = re.compile(f"^{ORDER_ID_TEXT}$")
 
 # Files in a folder that are plainly not exports: documentation, code, pictures, our own outputs.
 SKIP_SUFFIXES = {
@@ -273,8 +271,6 @@ def _preamble_kind(line: str) -> str | None:
 
 
 def _marketplaces_with_header(language: str):
-    from odr.sources.aliases import MARKETPLACES
-
     return [m for m in MARKETPLACES.values() if m.header == language]
 
 
@@ -357,7 +353,7 @@ def _feedback_by_shape(header: list[str], rows: list[list[str]]) -> dict[str, in
     if not usable or len(usable) < len(rows) / 2:
         return None
     ratings_ok = all(r[1].strip() in {"1", "2", "3", "4", "5"} for r in usable)
-    ids_ok = all(ORDER_ID.match(r[id_col].strip()) for r in usable)
+    ids_ok = all(WHOLE_ORDER_ID.match(r[id_col].strip()) for r in usable)
     if not (ratings_ok and ids_ok):
         return None
     fields = {"event_date": 0, "rating": 1, "text": 2, "response": 3, "order_id": id_col, "rater_email": id_col + 1}

@@ -32,11 +32,12 @@ import pyarrow.csv as pacsv
 
 from odr.bounds import MAX_FIELD_CHARS, PROBLEM_LINES_KEPT, gzip_limit
 from odr.errors import UnreadableInput
-from odr.orderset import CHANNEL_CODES, ORDER_ID, Codes, OrderSet, fast_keys
+from odr.ids import ORDER_ID
+from odr.orderset import CHANNEL_CODES, Codes, OrderSet, fast_keys
 from odr.problems import Check, Problems
 from odr.sources.detect import Sniff
+from odr.sources.text import too_large
 
-ORDER_ID_PATTERN = f"^{ORDER_ID}$"
 CORE = ("order_id", "purchase_date", "channel", "marketplace", "order_status")
 UPDATED = "last_updated"  # only its earliest day is kept (see first_update)
 DETAIL = ("sku", "asin", "ship_service_level", "ship_country")
@@ -283,7 +284,6 @@ def _blocks(stream: pa.NativeFile, limit: int | None = None, path=None):
         got = stream.readinto(memoryview(buf)[len(carry):])
         total += got
         if limit is not None and total > limit:
-            from odr.sources.text import too_large
 
             raise too_large(path, limit)
         end = len(carry) + got
@@ -385,7 +385,7 @@ def _careful_keys(ids: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     import pyarrow.compute as pc
 
     trimmed = pc.utf8_trim_whitespace(ids)
-    ok = _bools(pc.match_substring_regex(trimmed, ORDER_ID_PATTERN))
+    ok = _bools(pc.match_substring_regex(trimmed, f"^{ORDER_ID}$"))
     digits = pc.replace_substring(pc.if_else(pa.array(ok), trimmed, "0"), "-", "")
     return _ints(pc.cast(digits, pa.int64()), np.int64), ok
 

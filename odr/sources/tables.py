@@ -8,19 +8,21 @@ text here: their format is resolved later, when the orders are known (see dates.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from odr.errors import UnreadableInput
+from odr.ids import ORDER_ID
 from odr.privacy import scrub_series
 from odr.problems import Check, Problems
+from odr.rules import RULES, ledger_status
 from odr.sources import text as tx
 from odr.sources.aliases import MARKETPLACES
 from odr.sources.dates import DateColumn, clean
 from odr.sources.detect import Sniff
-from odr.sources.orders import ORDER_ID_PATTERN
 from odr.tables import NEUTRAL, text_isin
 
 TRUTHY = {"yes", "y", "true", "1", "x", "ja", "sí", "si", "oui", "はい", "✓", "✔"}
@@ -118,11 +120,11 @@ def _columns(sniffed: Sniff, table: tx.Table, problems: Problems) -> pd.DataFram
 
 
 # A quoted field that runs over the start of what looks like the next record: an unclosed quote.
-_NEW_RECORD = __import__("re").compile(r"\n\s*[0-9]{3}-[0-9]{7}-[0-9]{7}\b|\n\s*[0-9]{1,4}[./-][0-9]{1,2}[./-][0-9]{1,4}[\t,;]")
+_NEW_RECORD = re.compile(rf"\n\s*{ORDER_ID}\b|\n\s*[0-9]{{1,4}}[./-][0-9]{{1,2}}[./-][0-9]{{1,4}}[\t,;]")
 
 
 def _valid_ids(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> pd.DataFrame:
-    ok = frame["order_id"].str.fullmatch(ORDER_ID_PATTERN).fillna(False).astype(bool)
+    ok = frame["order_id"].str.fullmatch(ORDER_ID).fillna(False).astype(bool)
     bad = frame[~ok]
     problems.add_many(Check.ORDER_ID, source=sniffed.source, lines=bad["line"].tolist(), column=sniffed.column_name("order_id"), values=bad["order_id"].tolist(),
                       message="not an Amazon order id (3-7-7 digits, e.g. 113-4829301-5520194); row not used")
@@ -294,8 +296,6 @@ def _defects(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending
 
 
 def _ledger(sniffed: Sniff, frame: pd.DataFrame, problems: Problems) -> Pending:
-    from odr.rules import RULES, ledger_status
-
     source = sniffed.source
     rows = frame.attrs["rows"]
     frame = _valid_ids(sniffed, frame, problems)

@@ -1,0 +1,17 @@
+"""Amazon order ids: the one pattern, and the one for every way a person writes one.
+
+An order id is 3-7-7 ASCII digits with dashes (113-4829301-5520194). ASCII: Python's ``\\d``
+also matches Arabic-Indic and fullwidth digits, which are no order id (and no integer key).
+"""
+
+from __future__ import annotations
+
+import re
+
+ORDER_ID = "[0-9]{3}-[0-9]{7}-[0-9]{7}"  # RE2 and Python alike (pyarrow.compute, re)
+WHOLE_ORDER_ID = re.compile(f"^{ORDER_ID}$")
+
+# Every spelling of an order id, for redaction: dashes (any Unicode dash), spaces, dots,
+# underscores or nothing between the groups, also inside a file name (IMG_11352601815908301.jpg).
+_GAP = r"(?:[\s._/\-\u2010-\u2015\u2212]{1,3})?"
+ANY_SPELLING = re.compile(rf"(?<![0-9])[0-9]{{3}}{_GAP}[0-9]{{7}}{_GAP}([0-9]{{7}})(?![0-9])")
