@@ -263,6 +263,7 @@ def _build(tmp, orders, defects):
     write_feedback(tmp / "fb.txt", [(n, "2026-11-18", r, "bad") for n, r in dict(defects).items()])
 
 
+@pytest.mark.slow  # a long property search
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=shops())
 def test_rate_is_a_fraction_and_a_new_defect_never_lowers_it(tmp_path_factory, data):
@@ -279,6 +280,7 @@ def test_rate_is_a_fraction_and_a_new_defect_never_lowers_it(tmp_path_factory, d
         assert (after.channels["rate"] >= before.channels["rate"]).all()
 
 
+@pytest.mark.slow  # a long property search
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=shops())
 def test_the_same_export_twice_changes_nothing(tmp_path_factory, data):

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
+
+pytestmark = pytest.mark.slow  # a real browser / a real Jupyter kernel
 
 NOTEBOOK = Path(__file__).parents[1] / "notebooks" / "explore.ipynb"
 

@@ -6,6 +6,7 @@ import gzip
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -46,6 +47,7 @@ def _check(payload: bytes, name: str) -> None:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(header=st.sampled_from(HEADERS), body=st.lists(ROW_BITS, max_size=40),
        zipped=st.booleans(), name=st.sampled_from(["x.txt", "x.csv", "x.json"]))
+@pytest.mark.slow  # a long property search
 @example(header=b'{"performanceMetrics": ', body=[b"1", b"}"], zipped=False, name="x.txt")  # once a TypeError
 def test_structured_garbage_never_raises_anything_but_odr_error(header, body, zipped, name):
     payload = header + b"".join(body)
@@ -81,6 +83,7 @@ def v2_documents(draw):
     return {"performanceMetrics": blocks}
 
 
+@pytest.mark.slow  # a long property search
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=v2_documents())
 def test_the_json_document_is_strict_json_whatever_amazons_report_holds(doc):
@@ -116,6 +119,7 @@ OPTIONS = st.sampled_from(["--as-of", "--window-end", "--window-days", "--lag-da
                            "--marketplace", "--encoding", "--seller-name", "--merchant-id"])
 
 
+@pytest.mark.slow  # a long property search
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(chosen=st.lists(st.tuples(OPTIONS, OPTION_TEXT), max_size=3))
 @example(chosen=[("--window-days", "1e9")])

@@ -127,6 +127,7 @@ def test_csv_cells_cannot_run_as_formulas(hostile):
     assert "'=SKU" in rows[1]
 
 
+@pytest.mark.slow  # writes a PDF
 def test_pdf_holds_the_order_ids(sample, tmp_path):
     from pypdf import PdfReader
 
@@ -136,6 +137,7 @@ def test_pdf_holds_the_order_ids(sample, tmp_path):
     assert not missing
 
 
+@pytest.mark.slow  # writes a PDF
 def test_redaction_leaves_no_full_order_id_anywhere(sample, tmp_path):
     from pypdf import PdfReader
 
@@ -176,6 +178,7 @@ def test_write_is_atomic(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["odr-report.html"]  # no temp file left
 
 
+@pytest.mark.slow  # writes a PDF
 def test_report_command_writes_the_four_files(tmp_path):
     result = CliRunner().invoke(app, ["report", str(SAMPLE), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -191,6 +194,7 @@ def test_report_format_option(tmp_path):
     assert runner.invoke(app, ["report", str(SAMPLE), "--format", "docx"]).exit_code == 2
 
 
+@pytest.mark.slow  # writes a PDF
 def test_analysis_to_pdf(sample, tmp_path):
     from pypdf import PdfReader
 

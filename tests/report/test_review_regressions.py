@@ -30,6 +30,7 @@ def _pdf_text(path: Path) -> str:
     return " ".join(p.extract_text() for p in PdfReader(path).pages)
 
 
+@pytest.mark.slow  # writes a PDF
 def test_emails_in_the_sellers_ledger_reach_no_output(exports, tmp_path):
     ledger = exports / "remediation_ledger.csv"
     text = ledger.read_text(encoding="utf-8")

@@ -80,6 +80,7 @@ def test_tiny_blocks_give_exactly_what_one_block_gives(orders_file, monkeypatch)
     _same(whole, _read(orders_file))
 
 
+@pytest.mark.slow  # a long property search
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(block=st.integers(min_value=64, max_value=20_000))
 def test_any_block_size_gives_the_same_dataset(fx, tmp_path_factory, block):
