@@ -19,6 +19,7 @@ import typer
 
 from odr.bounds import FIRST_DAY, LAST_DAY, MAX_LAG_DAYS, MAX_WINDOW_DAYS, plausible_day
 from odr.errors import OdrError
+from odr.fileio import safe_cell
 from odr.ledger import update
 from odr.sources import detect_files, load
 from odr.sources import text as tx
@@ -511,8 +512,8 @@ def classify(
         writer.writerow(["order_id", "kind", "event_date", "causes", "subcauses", "evidence", "language", "text"])
         for r in rows:
             writer.writerow([r["order_id"], r["kind"], r["event_date"] or "", "; ".join(r["causes"]),
-                             subcause_text(r["subcauses"]), _csv_safe(r["evidence"]), r["language"] or "",
-                             _csv_safe(r["text"] or "")])
+                             subcause_text(r["subcauses"]), safe_cell(r["evidence"]), r["language"] or "",
+                             safe_cell(r["text"] or "")])
         typer.echo(buffer.getvalue(), nl=False)
     else:
         from rich.table import Table
@@ -527,12 +528,6 @@ def classify(
             table.add_row(r["order_id"], KIND_NAMES.get(r["kind"], r["kind"]), r["event_date"] or "",
                           ", ".join(named), r["evidence"], text)
         console.print(table, markup=False)
-
-
-def _csv_safe(value: str) -> str:
-    from odr.report import safe_cell
-
-    return safe_cell(value)
 
 
 def _formats(value: str) -> tuple[str, ...]:

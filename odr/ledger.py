@@ -28,12 +28,12 @@ import csv
 import io
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from odr.errors import OdrError, UnreadableInput, UnrecognizedInput
+from odr.fileio import replace_atomically, safe_cell, written_beside
 from odr.sources import text as tx
 
 if TYPE_CHECKING:
@@ -53,7 +53,6 @@ __all__ = [
     "UnrecognizedLedger",
     "fresh_rows",
     "merge",
-    "neutralize",
     "read_existing",
     "update",
     "write",
@@ -74,7 +73,6 @@ LEDGER_COLUMNS: tuple[str, ...] = SELLER_COLUMNS + CONTEXT_COLUMNS  # a new ledg
 INFERRED = "yes"
 EXCERPT_CHARS = 160
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 # What the exports can tell about a remediation, weakest first. Only these statuses are ever
 # inferred; anything else in the status column was written by the seller.
@@ -533,15 +531,6 @@ def _delimiter_name(delimiter: str) -> str:
 # Writing
 
 
-def neutralize(cell: str) -> str:
-    """A cell a spreadsheet will show as text, never run as a formula.
-
-    A cell starting with = + - @, a tab or a carriage return gets a leading apostrophe (OWASP's
-    advice). A cell odr neutralized on an earlier run starts with that apostrophe, so it is
-    left alone: running twice never stacks apostrophes. Nothing else in the text changes."""
-    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
-
-
 def write(path: str | os.PathLike[str], frame: pd.DataFrame, *,
           unchanged_since: tuple[int, int] | bool | None = False) -> Path | None:
     """Write `frame` to `path` atomically, keeping a backup of the file it replaces.
@@ -573,7 +562,7 @@ def write(path: str | os.PathLike[str], frame: pd.DataFrame, *,
             return None
     backup = _backup(target, old) if old is not None else None
     try:
-        _replace_atomically(target, data)
+        replace_atomically(target, data)
     except BaseException as exc:
         if backup is not None:
             with contextlib.suppress(OSError):
@@ -595,7 +584,7 @@ def _render(frame: pd.DataFrame, delimiter: str) -> bytes:
     ours = [_header_key(str(c)) in CONTEXT_COLUMNS for c in frame.columns]
     writer.writerow([str(c) for c in frame.columns])
     for record in frame.itertuples(index=False, name=None):
-        writer.writerow([neutralize(_cell(v)) if guard else _cell(v) for v, guard in zip(record, ours, strict=True)])
+        writer.writerow([safe_cell(_cell(v)) if guard else _cell(v) for v, guard in zip(record, ours, strict=True)])
     return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
 
 
@@ -607,7 +596,7 @@ def _backup(target: Path, old: bytes) -> Path:
     suffix = target.suffix or ".csv"
     tmp: Path | None = None
     try:
-        tmp = _written_beside(target, old, ".bak.tmp")
+        tmp = written_beside(target, old, ".bak.tmp")
         number = 0
         while True:
             candidate = target.with_name(f"{target.stem}.bak{number or ''}{suffix}")
@@ -623,42 +612,6 @@ def _backup(target: Path, old: bytes) -> Path:
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
-
-
-def _replace_atomically(target: Path, data: bytes) -> None:
-    tmp = _written_beside(target, data, ".tmp")
-    try:
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _written_beside(target: Path, data: bytes, suffix: str) -> Path:
-    """`data` in a new hidden file next to `target`, on disk (fsync) and with the ledger's own
-    permissions (mkstemp makes 0600 files); removed again if anything fails."""
-    mode = _mode_for(target)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
-
-
-def _mode_for(target: Path) -> int:
-    try:
-        return target.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def _not_written(path: Path, exc: OSError) -> LedgerNotWritten:

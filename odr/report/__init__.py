@@ -12,14 +12,12 @@ import contextlib
 import csv
 import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from odr.errors import OdrError
-from odr.ledger import neutralize
+from odr.fileio import replace_atomically, safe_cell, sha256_of
 from odr.report.context import ReportContext, build
 
 FORMATS = ("html", "pdf", "json", "csv")
@@ -89,32 +87,21 @@ def evidence_csv(ctx: ReportContext) -> str:
     return buffer.getvalue()
 
 
-def safe_cell(value: str) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula (one rule for every CSV odr writes)."""
-    return neutralize(value)
-
-
 def write_atomic(path: Path, data: bytes) -> None:
+    """Write one report file atomically (odr.fileio); a failure is one line naming the file."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as exc:
         raise OdrError(f"cannot write here ({exc.strerror})", path=path.parent,
                        fix="pass --out with a folder you can write to") from None
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
-        os.replace(tmp, path)
+        replace_atomically(path, data)
+    except PermissionError as exc:
+        raise OdrError(f"cannot write here ({exc.strerror})", path=path.parent,
+                       fix="pass --out with a folder you can write to") from None
     except OSError as exc:  # a full disk, a quota: the old file (if any) is whole
-        Path(tmp).unlink(missing_ok=True)
         raise OdrError(f"cannot write {path.name} ({exc.strerror or exc})", path=path.parent,
                        fix="free some space, or pass --out with another folder") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def pdf_bytes(html: str) -> bytes | str:
@@ -255,20 +242,20 @@ def _partly(error, written: Written):
 def _tidy(out: Path, written: Written) -> None:
     """Remove what an earlier run of odr wrote into `out` and this one did not write again, if it
     is still byte for byte what odr wrote; then record what this run wrote."""
-    import hashlib
+
 
     record = out / MANIFEST
     try:
         before = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
     except (OSError, ValueError):
         before = {}
-    now = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in written.files.values()}
+    now = {path.name: sha256_of(path) for path in written.files.values()}
     for name, digest in (before.items() if isinstance(before, dict) else ()):
         path = out / str(name)
         if name in now or path.parent != out or not path.is_file():
             continue
         try:
-            if hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+            if sha256_of(path) == digest:
                 path.unlink()
                 written.removed.append(path)
         except OSError:

@@ -8,17 +8,16 @@ the phrase that decided the cause, in every output that is made from this contex
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
 
 from odr.causes import CAUSES, SUBCAUSES, decided_by_text
 from odr.causes.taxonomy import SUBCAUSE_TITLES
+from odr.fileio import sha256_of
 from odr.ids import ANY_SPELLING
 from odr.ledger import inferred_statuses, seller_typed, still_inferred
 from odr.privacy import scrub
@@ -332,7 +331,7 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
     ]
     read = {"orders", "feedback", "claims", "chargebacks", "defect_list", "performance", "defects", "ledger"}
     inputs = [InputRow(i.path.name, i.kind, f"{i.rows:,}" if i.kind in read else "",
-                       _sha256(i.path) if i.kind != "skipped" else "", _text(i.note))
+                       sha256_of(i.path) if i.kind != "skipped" else "", _text(i.note))
               for i in a.dataset.inputs]
     settings = [("Window", f"{_day(a.window.start)} to {_day(a.window.end)} ({a.window.days} days)"),
                 ("Window chosen from", a.window.source),
@@ -466,12 +465,3 @@ def _latest_ledger(ledger: pd.DataFrame) -> dict[str, dict]:
     return {r["order_id"]: r for r in ordered.to_dict("records")}
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return ""
-    return digest.hexdigest()

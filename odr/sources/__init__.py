@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from odr.errors import OdrError, UnreadableInput, UnrecognizedInput
+from odr.fileio import sha256_of
 from odr.problems import Check, Problems
 from odr.settings import is_settings_file, read_settings
 from odr.sources.aliases import marketplace as find_marketplace
@@ -152,8 +153,6 @@ def _check_options(date_format: str | list[str] | None, encoding: str | None) ->
 def _identical(files: list[Path]) -> dict[Path, Path]:
     """Files whose bytes repeat an earlier input (the same download given twice): file -> first.
     Only files of equal size are hashed, so this costs nothing in the usual case."""
-    import hashlib
-
     by_size: dict[int, list[Path]] = {}
     for f in files:
         by_size.setdefault(f.stat().st_size, []).append(f)
@@ -163,11 +162,7 @@ def _identical(files: list[Path]) -> dict[Path, Path]:
             continue
         seen: dict[str, Path] = {}
         for f in group:
-            digest = hashlib.sha256()
-            with open(f, "rb") as fh:
-                for block in iter(lambda: fh.read(1 << 20), b""):
-                    digest.update(block)
-            key = digest.hexdigest()
+            key = sha256_of(f)
             if key in seen:
                 twins[f] = seen[key]
             else:

@@ -102,7 +102,7 @@ def test_a_full_disk_during_a_report_is_one_line_naming_what_was_written(exports
             raise OSError(28, "No space left on device")
         return real_replace(src, dst)
 
-    monkeypatch.setattr("odr.report.os.replace", full)
+    monkeypatch.setattr("odr.fileio.os.replace", full)
     result = run("report", exports, "--out", tmp_path / "out", "--format", "html,json,csv")
     assert result.exit_code == 1 and "Traceback" not in result.output
     (line,) = result.stderr.splitlines()
