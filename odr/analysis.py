@@ -250,7 +250,7 @@ class Analysis:
 
 
         path = Path(path)
-        html = self.to_html(redact=redact)
+        html = render_html(build(self, redact=redact), for_pdf=True)
         why = write_pdf(html, path)
         if why:
             raise OdrError(why, path=path)

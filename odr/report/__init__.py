@@ -51,13 +51,17 @@ def json_for_html(text: str) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render_html(ctx: ReportContext) -> str:
+def render_html(ctx: ReportContext, *, for_pdf: bool = False) -> str:
+    """The report page. `for_pdf`: the page WeasyPrint prints, whose appendix is one line per
+    order (a 10,000-order appendix prints on about 170 pages, not 1,000); the buyers' full
+    words stay in the HTML and the CSV."""
     from markupsafe import Markup
 
     css = resources.files("odr.report").joinpath("static/report.css").read_text(encoding="utf-8")
     template = _environment().get_template("report.html")
     return template.render(
         ctx=ctx,
+        for_pdf=for_pdf,
         css=Markup(css),  # package data, not user data
         trend_svg=Markup(ctx.trend_svg or ""),  # drawn by matplotlib from numbers and fixed labels
         summary_json=Markup(json_for_html(ctx.summary_json)),
@@ -199,7 +203,7 @@ def write_report(analysis, out: Path | str, *, formats: tuple[str, ...] = FORMAT
     names = file_names(stem_for(analysis.settings.seller_name, analysis.settings.merchant_id))
     written = Written()
     payloads: dict[str, bytes] = {}
-    html = render_html(ctx) if {"html", "pdf"} & set(formats) else ""
+    html = render_html(ctx) if "html" in formats else ""
     if "html" in formats:
         payloads["html"] = html.encode("utf-8")
     if "json" in formats:
@@ -217,7 +221,8 @@ def write_report(analysis, out: Path | str, *, formats: tuple[str, ...] = FORMAT
         if progress:
             progress(f"Writing the PDF ({len(ctx.appendix):,} defective orders"
                      f"{'; this can take minutes' if len(ctx.appendix) > 2000 else ''})...")
-        pdf = pdf_bytes(html)
+        printed = render_html(ctx, for_pdf=True)
+        pdf = pdf_bytes(printed)
         if isinstance(pdf, str):
             written.skipped["pdf"] = pdf
         else:
@@ -226,7 +231,7 @@ def write_report(analysis, out: Path | str, *, formats: tuple[str, ...] = FORMAT
             except OdrError as error:
                 raise _partly(error, written) from None
             written.files["pdf"] = out / names["pdf"]
-            scripts = unshown_scripts(html)
+            scripts = unshown_scripts(printed)
             if scripts:
                 written.notes.append(font_note(names["pdf"], scripts))
     _tidy(out, written)
@@ -242,8 +247,6 @@ def _partly(error, written: Written):
 def _tidy(out: Path, written: Written) -> None:
     """Remove what an earlier run of odr wrote into `out` and this one did not write again, if it
     is still byte for byte what odr wrote; then record what this run wrote."""
-
-
     record = out / MANIFEST
     try:
         before = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}

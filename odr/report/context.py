@@ -126,6 +126,7 @@ class AppendixRow:
     items: str
     defects: list[Defect]
     causes: list[str]  # 'Damaged in transit: "came smashed"'
+    cause_names: str  # 'Damaged in transit; Poor customer service': the PDF's one-line appendix
     comments: list[str]  # the buyer's words, one per defect that has any
     status: str
     status_date: str
@@ -310,7 +311,8 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
         appendix.append(AppendixRow(
             order_id=oid(r.order_id), order_date=_day(r.order_day), channel=r.channel, marketplace=r.marketplace,
             items="; ".join(x for x in (_text(r.skus), _text(r.asins)) if x),
-            defects=defects, causes=cause_lines, comments=[c for c in comments if c],
+            defects=defects, causes=cause_lines, cause_names="; ".join(CAUSES[c].title for c in r.causes),
+            comments=[c for c in comments if c],
             status=("none recorded" if not status or (inferred and status == "open") else
                     status.replace("_", " ") + (" (inferred from the exports, not confirmed)" if inferred else "")),
             status_date=_day(entry.get("action_date")), action=_text(entry.get("action")),

@@ -200,3 +200,13 @@ def test_analysis_to_pdf(sample, tmp_path):
 
     path = sample.to_pdf(tmp_path / "appendix.pdf")
     assert "Order Defect Rate: evidence appendix" in PdfReader(path).pages[0].extract_text()
+
+
+def test_the_printed_appendix_is_one_line_per_order_and_the_html_keeps_the_words(sample):
+    ctx = build(sample)
+    printed, page = render_html(ctx, for_pdf=True), render_html(ctx)
+    appendix = printed[printed.index('id="appendix"'):printed.index('id="excluded"')]
+    lines = re.findall(r'<div class="(?:done|pending)"><span class="oid">([^<]+)</span>', appendix)
+    assert lines == [r.order_id for r in ctx.appendix]  # every order, once, in the appendix's order
+    words = next(c for r in ctx.appendix for c in r.comments if len(c) > 30)
+    assert words not in appendix and words in page[page.index('id="appendix"'):page.index('id="excluded"')]
