@@ -18,7 +18,16 @@ from odr.errors import AnalysisError, OdrError
 from odr.model import Dataset
 from odr.orderset import CHANNELS, UNKNOWN_MARKETPLACE
 from odr.problems import Check, Problems
-from odr.report import build, font_note, render_card, render_html, unshown_scripts, write_pdf, write_report
+from odr.report import (
+    ReportContext,
+    build,
+    font_note,
+    render_card,
+    render_html,
+    unshown_scripts,
+    write_pdf,
+    write_report,
+)
 from odr.rules import RULES
 from odr.settings import Settings
 from odr.version import __version__
@@ -68,6 +77,8 @@ class Analysis:
     settings: Settings = field(default_factory=Settings)  # whose account (odr.toml, options)
     unplaced: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
+    # the report context per redaction, built on first use (report_context)
+    _contexts: dict[bool, ReportContext] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``schema_version: 1`` document of design §9 (also ``summary.json``)."""
@@ -240,17 +251,23 @@ class Analysis:
                             "held": {"start": _day(held[0]), "end": _day(held[1])} if held else None})
         return out
 
+    def report_context(self, *, redact: bool = False) -> ReportContext:
+        """What every rendering shows (HTML, PDF, JSON, CSV, the notebook card), built once per
+        analysis and kept: the page, the PDF and the card of one analysis agree to the second."""
+        if redact not in self._contexts:
+            self._contexts[redact] = build(self, redact=redact)
+        return self._contexts[redact]
+
     def to_html(self, *, redact: bool = False) -> str:
         """The evidence appendix as one self-contained HTML page (what `odr report` writes)."""
-        return render_html(build(self, redact=redact))
+        return render_html(self.report_context(redact=redact))
 
     def to_pdf(self, path: str | Path, *, redact: bool = False) -> Path:
         """Write the appendix as a PDF; raises OdrError if WeasyPrint cannot run here."""
         import warnings
 
-
         path = Path(path)
-        html = render_html(build(self, redact=redact), for_pdf=True)
+        html = render_html(self.report_context(redact=redact), for_pdf=True)
         why = write_pdf(html, path)
         if why:
             raise OdrError(why, path=path)
@@ -263,15 +280,14 @@ class Analysis:
               redact: bool = False):
         """Write the report files into `out` (see :func:`odr.report.write_report`)."""
 
-        return write_report(self, Path(out), formats=formats, redact=redact)
+        return write_report(self, Path(out), formats=formats, redact=redact, ctx=self.report_context(redact=redact))
 
     def _repr_html_(self) -> str:
         """In Jupyter: the summary card, inside a sandboxed iframe so the page's CSS cannot leak
         into the notebook; the iframe's document is escaped into its srcdoc attribute."""
         from html import escape
 
-
-        return (f'<iframe srcdoc="{escape(render_card(build(self)), quote=True)}" sandbox '
+        return (f'<iframe srcdoc="{escape(render_card(self.report_context()), quote=True)}" sandbox '
                 'style="width:100%;height:430px;border:1px solid #ddd"></iframe>')
 
     def cause_counts(self) -> dict[str, int]:
@@ -548,7 +564,6 @@ def _read_texts(defects: pd.DataFrame):
     if defects.empty:
         return None
     from concurrent.futures import ThreadPoolExecutor
-
 
     pool = ThreadPoolExecutor(1, thread_name_prefix="odr-classify")
     future = pool.submit(classify_texts, defects["text"].reset_index(drop=True),

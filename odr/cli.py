@@ -77,7 +77,6 @@ def _date(value: str | None) -> str | None:
         return None
     import datetime as dt
 
-
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:

@@ -199,7 +199,7 @@ def write_report(analysis, out: Path | str, *, formats: tuple[str, ...] = FORMAT
     removed, if they are still as odr wrote them; nothing else in `out` is touched. `progress`,
     if given, is called with a short text before each slow step (the PDF)."""
     out = Path(out)
-    ctx = ctx or build(analysis, redact=redact)
+    ctx = ctx or analysis.report_context(redact=redact)  # built once per analysis
     names = file_names(stem_for(analysis.settings.seller_name, analysis.settings.merchant_id))
     written = Written()
     payloads: dict[str, bytes] = {}

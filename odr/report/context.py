@@ -259,7 +259,6 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
         for r in a.reconciliation.itertuples(index=False) if r.likely_reason
     ]
 
-
     chart = trend_chart(a.trend, RULES.target, a.window.end)
     forecasts = []
     for f in a.forecasts.values():

@@ -210,3 +210,19 @@ def test_the_printed_appendix_is_one_line_per_order_and_the_html_keeps_the_words
     assert lines == [r.order_id for r in ctx.appendix]  # every order, once, in the appendix's order
     words = next(c for r in ctx.appendix for c in r.comments if len(c) > 30)
     assert words not in appendix and words in page[page.index('id="appendix"'):page.index('id="excluded"')]
+
+
+def test_the_render_context_is_built_once_per_analysis(tmp_path, monkeypatch):
+    import odr.analysis
+
+    analysis = odr.analyze(odr.load(SAMPLE))
+    built = []
+    real = odr.analysis.build
+    monkeypatch.setattr(odr.analysis, "build", lambda a, **kw: built.append(kw) or real(a, **kw))
+    page = analysis.to_html()
+    analysis._repr_html_()
+    analysis.write(tmp_path, formats=("html", "json", "csv"))
+    assert built == [{"redact": False}]  # one build served the page, the card and the files
+    assert (tmp_path / "odr-report.html").read_text(encoding="utf-8") == page
+    analysis.to_html(redact=True)
+    assert built == [{"redact": False}, {"redact": True}]
