@@ -34,6 +34,8 @@ _LAZY = {
     "Analysis": "odr.analysis",
     "CAUSES": "odr.causes",
     "detect_files": "odr.sources",
+    "detect": "odr.sources.inventory",
+    "read_overrides": "odr.sources.overrides",
 }
 
 if TYPE_CHECKING:
@@ -41,6 +43,8 @@ if TYPE_CHECKING:
     from odr.causes import CAUSES
     from odr.model import Dataset, InputFile
     from odr.sources import detect_files, load
+    from odr.sources.inventory import detect
+    from odr.sources.overrides import read_overrides
 
 __all__ = [
     "CAUSES",
@@ -57,8 +61,10 @@ __all__ = [
     "UnrecognizedInput",
     "__version__",
     "analyze",
+    "detect",
     "detect_files",
     "load",
+    "read_overrides",
 ]
 
 

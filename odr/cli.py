@@ -20,13 +20,13 @@ import typer
 from odr.bounds import FIRST_DAY, LAST_DAY, MAX_LAG_DAYS, MAX_WINDOW_DAYS, plausible_day
 from odr.errors import OdrError
 from odr.fileio import safe_cell
+from odr.kinds import KIND_NAMES
 from odr.ledger import update
-from odr.sources import detect_files, load
-from odr.sources import text as tx
-from odr.sources.aliases import ALIASES, SET_ASIDE, match_fields
-from odr.sources.detect import Sniff, expand, named
-from odr.sources.mapping import snippet
-from odr.sources.overrides import read_causes
+from odr.rules import RULES
+from odr.sources import load
+from odr.sources.aliases import SET_ASIDE
+from odr.sources.inventory import detect as detect_inputs
+from odr.sources.overrides import read_overrides
 from odr.version import __version__
 
 app = typer.Typer(
@@ -88,7 +88,7 @@ def _date(value: str | None) -> str | None:
 
 AsOfOption = Annotated[str | None, typer.Option("--as-of", callback=_date, help="Treat this date (YYYY-MM-DD) as today; default: the latest date in the inputs.")]
 WindowEndOption = Annotated[str | None, typer.Option("--window-end", callback=_date, help="Last day (YYYY-MM-DD) of the window; default: the V2 JSON's window, else as-of minus --lag-days.")]
-WindowDaysOption = Annotated[int, typer.Option("--window-days", min=1, max=MAX_WINDOW_DAYS, help="Window length in days (Amazon: 60).")]
+WindowDaysOption = Annotated[int, typer.Option("--window-days", min=1, max=MAX_WINDOW_DAYS, help="Window length in days (Amazon's: 60, from odr/data/rules.toml).")]
 LagDaysOption = Annotated[int, typer.Option("--lag-days", min=0, max=MAX_LAG_DAYS, help="Days between the latest data and the window end (Amazon's dashboard: about 14).")]
 ExcludeCancelledOption = Annotated[bool, typer.Option("--exclude-cancelled", help="Leave cancelled orders out of the denominator (Amazon does not document which it does).")]
 class Paper(StrEnum):
@@ -150,12 +150,12 @@ def detect(
     For a file odr does not recognize, it lists the columns it expected and prints a
     ready-to-edit --map snippet. Exits 1 when any file cannot be used.
     """
-    options = {"map": map_file, "date_format": date_format, "marketplace": marketplace, "encoding": encoding}
+    errors: list[OdrError] = []
     try:
-        results = _detect(inputs, options)
+        results = detect_inputs(*inputs, map=map_file, date_format=date_format, marketplace=marketplace,
+                                encoding=encoding, errors=errors)
     except OdrError as error:
         raise _fail(error) from None
-    errors = [r.pop("_exception") for r in results if "_exception" in r]
     if errors and _state["debug"]:
         raise errors[0]
     if as_json:
@@ -167,66 +167,6 @@ def detect(
         typer.echo(f"odr: error: {r['error']}", err=True)
     if failed:
         raise typer.Exit(1)
-
-
-def _detect(inputs: list[Path], options: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per file, the detect object of design §9. A named file that cannot be used carries
-    `error` (and, if it is readable but unknown, `expected` columns and a `map_snippet`); one
-    found in a folder is listed as skipped with the reason, as `odr.load` does."""
-    files, skipped = expand(inputs)
-    given = named(inputs)
-    sniffs = detect_files(*files, map=options.get("map"), encoding=options.get("encoding"))
-    results: dict[Path, dict[str, Any]] = {}
-    usable: list[Path] = []
-    for path, s in zip(files, sniffs, strict=True):
-        if isinstance(s, Sniff) and s.set_aside:
-            results[path] = {"path": str(path), "kind": s.kind, "encoding": s.encoding, "compression": s.compression,
-                             "title": s.title, "note": f"not an ODR input: {s.why}"}
-            continue
-        if isinstance(s, Sniff):
-            usable.append(path)
-            continue
-        if path in given:
-            entry: dict[str, Any] = {"path": str(path), "kind": None, "error": str(s), "_exception": s}
-        else:
-            entry = {"path": str(path), "kind": "skipped", "note": f"not read: {s.message}"}
-        header = _header_of(path)
-        if header is not None and type(s).__name__ == "UnrecognizedInput":
-            guess = _closest_kind(header)
-            entry["expected"] = {k: list(ALIASES[k].required) for k in ("orders", "feedback", "claims", "chargebacks")}
-            entry["map_snippet"] = snippet(path, guess, header)
-        results[path] = entry
-    # Read the recognized files together (dates resolve against the orders), once: a file
-    # that fails while being read is reported on its own (keep_going), the others as read.
-    if usable:
-        data = load(*usable, **options, keep_going=True)
-        for info in data.inputs:
-            if info.kind == "unusable":
-                results[info.path] = {"path": str(info.path), "kind": None, "error": info.note,
-                                      "_exception": OdrError(info.note or "unusable")}
-            else:
-                results[info.path] = info.to_dict()
-    for path in skipped:
-        results[path] = {"path": str(path), "kind": "skipped", "note": "not an export (by its name); not read"}
-    return [results[p] for p in sorted(results, key=lambda p: str(p))]
-
-
-def _header_of(path: Path) -> list[str] | None:
-    try:
-        head, _ = tx.read_head(path)
-        tx.check_not_binary(head, path)
-        text = head.decode(tx.guess_encoding(head, partial=True), errors="replace").lstrip("\ufeff")
-        line = tx.first_line(text)
-        delimiter = tx.sniff_delimiter(line)
-        return tx.split_rows(line + "\n", delimiter).header if delimiter else [line.strip()]
-    except (OdrError, tx.FieldTooLarge):
-        return None
-
-
-def _closest_kind(header: list[str]) -> str:
-    norm = [tx.normalize_header(h) for h in header]
-    scores = {k: len(match_fields(ALIASES[k], norm)) for k in ("claims", "chargebacks", "feedback", "orders", "defect_list")}
-    return max(scores, key=scores.__getitem__) if any(scores.values()) else "claims"
 
 
 def _print_detect(results: list[dict[str, Any]]) -> None:
@@ -274,10 +214,10 @@ def demo(
     try:
         folder = sample_data_dir()
         typer.echo(f"Sample exports: {folder}\n")
-        results = _detect([folder], {})
-        for r in results:
-            if "_exception" in r:
-                raise r["_exception"]
+        errors: list[OdrError] = []
+        results = detect_inputs(folder, errors=errors)
+        if errors:
+            raise errors[0]
         _print_detect(results)
         from odr.analysis import analyze
 
@@ -302,14 +242,7 @@ def _load(inputs: list[Path], map_file: Path | None, date_format: list[str] | No
 
 def _overrides(path: Path | None) -> dict[str, list[str]]:
     """--causes FILE: your own causes per order, overriding the classifier."""
-    if path is None:
-        return {}
-    from odr.causes import parse_overrides
-
-    overrides, bad = parse_overrides(read_causes(path), str(path))
-    if bad:
-        raise OdrError(bad[0], path=path)
-    return overrides
+    return read_overrides(path) if path is not None else {}
 
 
 @app.command()
@@ -318,8 +251,8 @@ def metrics(
     as_json: JsonOption = False,
     as_of: AsOfOption = None,
     window_end: WindowEndOption = None,
-    window_days: WindowDaysOption = 60,
-    lag_days: LagDaysOption = 14,
+    window_days: WindowDaysOption = RULES.window_days,
+    lag_days: LagDaysOption = RULES.lag_days,
     exclude_cancelled: ExcludeCancelledOption = False,
     fail_above: FailAboveOption = False,
     causes_file: CausesOption = None,
@@ -480,7 +413,6 @@ def classify(
         overrides = _overrides(causes_file)
         data = _load(inputs, map_file, date_format, marketplace, encoding, detail=False)
         from odr.causes import classify_defects, describe, parse_overrides, subcause_text
-        from odr.tables import KIND_NAMES
 
         ledger = data.ledger.dropna(subset=["causes"])
         from_ledger, _ = parse_overrides(list(zip(ledger["order_id"], ledger["causes"], strict=True)), "ledger")
@@ -548,8 +480,8 @@ def report(
     formats: Annotated[str, typer.Option("--format", help="Which files to write: html,pdf,json,csv.")] = "html,pdf,json,csv",
     as_of: AsOfOption = None,
     window_end: WindowEndOption = None,
-    window_days: WindowDaysOption = 60,
-    lag_days: LagDaysOption = 14,
+    window_days: WindowDaysOption = RULES.window_days,
+    lag_days: LagDaysOption = RULES.lag_days,
     exclude_cancelled: ExcludeCancelledOption = False,
     fail_above: FailAboveOption = False,
     causes_file: CausesOption = None,
@@ -599,8 +531,8 @@ def ledger(
     ledger_file: Annotated[Path, typer.Option("--ledger", help="The ledger CSV to create, or to merge new defective orders into.")],
     as_of: AsOfOption = None,
     window_end: WindowEndOption = None,
-    window_days: WindowDaysOption = 60,
-    lag_days: LagDaysOption = 14,
+    window_days: WindowDaysOption = RULES.window_days,
+    lag_days: LagDaysOption = RULES.lag_days,
     exclude_cancelled: ExcludeCancelledOption = False,
     map_file: MapOption = None,
     date_format: DateFormatOption = None,

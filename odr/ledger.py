@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from odr.errors import OdrError, UnreadableInput, UnrecognizedInput
 from odr.fileio import replace_atomically, safe_cell, written_beside
+from odr.rules import RULES, ledger_status, normalize
 from odr.sources import text as tx
 
 if TYPE_CHECKING:
@@ -197,8 +198,6 @@ def inferred_statuses(analysis: Analysis) -> dict[str, str]:
 
     Only the defects Amazon counts are read: a feedback the ledger records as removed is no
     longer counted, so it infers nothing and the ledger's own status stays as the seller wrote it."""
-    from odr.rules import RULES, normalize
-
     orders = analysis.defective_orders
     if orders is None or len(orders) == 0:
         return {}
@@ -230,8 +229,6 @@ def still_inferred(status: object, marker: object, typed: bool, inferred_now: st
     (`typed`), or a status that is not what the exports tell now (a stronger one, or one the
     exports cannot tell at all). Only a row odr marked, that nobody edited since, whose status
     the exports still back (no stronger than what they tell now), stays inferred."""
-    from odr.rules import ledger_status
-
     if typed or str(marker or "").strip().casefold() != INFERRED:
         return False
     if inferred_now is None:  # the order is no longer defective: nothing tells it now
@@ -304,7 +301,6 @@ def merge(existing: pd.DataFrame | None, fresh: pd.DataFrame) -> tuple[pd.DataFr
             columns.append(name)
             where[name] = name
     fresh_where = _locate(fresh_cols)
-    from odr.rules import ledger_status
 
     fresh_by_id: dict[str, dict[str, str]] = {}
     for record in fresh.to_dict("records"):

@@ -16,11 +16,11 @@ import pandas as pd
 
 from odr.coverage import Coverage
 from odr.errors import AnalysisError
+from odr.kinds import DEFECT_KINDS
 from odr.model import Dataset
 from odr.orderset import CANCELLED, CHANNELS, UNKNOWN_MARKETPLACE, order_keys
 from odr.problems import Check, Problems
 from odr.rules import RULES
-from odr.tables import DEFECT_KINDS
 
 COMPONENTS = {"negative_feedback": "negative_feedback", "a_to_z_claim": "a_to_z_claims", "chargeback": "chargebacks"}
 RECENT_DAYS = 30  # the forecast assumes orders keep coming at the last 30 days' average

@@ -10,12 +10,13 @@ import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
+from odr.kinds import FEEDBACK_KINDS, KIND_NAMES, NEUTRAL
 from odr.problems import Check, Problems
-from odr.tables import FEEDBACK_KINDS, KIND_NAMES, NEUTRAL
 
+if TYPE_CHECKING:
+    import pandas as pd
 
 def normalize(text: str | None) -> str:
     """'Granted - Seller funded' -> 'granted seller funded'; None -> ''."""
@@ -85,6 +86,7 @@ def ledger_status(text: object) -> str | None:
     -> 'refunded', 'refunded', 'return_authorized'), or None for a word not understood."""
     return RULES.ledger_words.get(_word(text)) if isinstance(text, str) else None
 
+
 _STRUCK_WORD = max(set.intersection(*(set(p.split()) for p in RULES.struck_through_phrases)), key=len)
 
 
@@ -95,6 +97,8 @@ def apply(defects: pd.DataFrame, ledger: pd.DataFrame, problems: Problems) -> pd
     only listed. Unknown statuses count (the conservative reading) with a warning row.
     Defects share a handful of (kind, status, rating, reason) combinations, so each distinct
     one is judged once."""
+    import pandas as pd  # the rules themselves are data: importing them loads no pandas
+
     defects = defects.copy()
     kinds = defects["kind"].tolist()
     statuses = _normalized(defects["status"])
@@ -138,6 +142,8 @@ def _struck(text: object) -> bool:
 
 
 def _int(value: object) -> int | None:
+    import pandas as pd
+
     return None if value is None or pd.isna(value) else int(value)
 
 

@@ -12,8 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["COLUMNS", "DEFECT_KINDS", "FEEDBACK_KINDS", "KIND_NAMES", "NEUTRAL", "arrow_to_pandas", "empty", "frame",
-           "text_isin"]
+__all__ = ["COLUMNS", "arrow_to_pandas", "empty", "frame", "text_isin"]
 
 STR = "str"
 DATE = "datetime64[s]"
@@ -91,12 +90,6 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
 }
 
-DEFECT_KINDS = ("negative_feedback", "a_to_z_claim", "chargeback")
-# 3-star feedback is neutral: in the feedback download and listed, never a defect nor "negative".
-NEUTRAL = "neutral_feedback"
-FEEDBACK_KINDS = ("negative_feedback", NEUTRAL)
-KIND_NAMES = {"negative_feedback": "negative feedback", "a_to_z_claim": "A-to-z claim", "chargeback": "chargeback",
-              NEUTRAL: "neutral feedback"}  # each kind as a sentence names it
 
 
 def empty(table: str) -> pd.DataFrame:

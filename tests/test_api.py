@@ -6,7 +6,8 @@ import odr
 def test_exported_names_are_exactly_the_intended_ones():
     assert sorted(odr.__all__) == [
         "AmbiguousDates", "Analysis", "AnalysisError", "CAUSES", "Dataset", "InputFile", "InputNotFound", "InvalidValue",
-        "MappingError", "OdrError", "UnreadableInput", "UnrecognizedInput", "__version__", "analyze", "detect_files", "load",
+        "MappingError", "OdrError", "UnreadableInput", "UnrecognizedInput", "__version__", "analyze", "detect", "detect_files", "load",
+        "read_overrides",
     ]
     for name in odr.__all__:
         assert getattr(odr, name) is not None
@@ -42,3 +43,29 @@ def test_the_orders_parse_starts_before_pandas_is_imported(fx):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[False]"
+
+
+def test_detect_is_a_library_function_a_notebook_can_call(tmp_path):
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[1] / "sample_data"
+    (tmp_path / "notes.csv").write_text("Bestell-Nr.,Datum\n111-0000001-0000001,1.9.2026\n")
+    errors: list = []
+    found = {Path(r["path"]).name: r for r in odr.detect(sample / "atoz_claims.csv", tmp_path / "notes.csv", errors=errors)}
+    assert found["atoz_claims.csv"]["kind"] == "claims" and found["atoz_claims.csv"]["rows"] > 0
+    unknown = found["notes.csv"]
+    assert unknown["kind"] is None and unknown["error"] and '["notes.csv"]' in unknown["map_snippet"]
+    assert len(errors) == 1 and isinstance(errors[0], odr.OdrError)
+
+
+def test_read_overrides_checks_the_causes(tmp_path):
+    path = tmp_path / "causes.csv"
+    path.write_text("order_id,causes\n111-0000001-0000001,damaged/packaging; poor_service\n")
+    assert odr.read_overrides(path) == {"111-0000001-0000001": ["damaged/packaging", "poor_service"]}
+    path.write_text("order_id,causes\n111-0000001-0000001,broken-ish\n")
+    try:
+        odr.read_overrides(path)
+    except odr.UnrecognizedInput as error:
+        assert "broken-ish" in str(error)
+    else:
+        raise AssertionError("an unknown cause was accepted")

@@ -19,12 +19,12 @@ from odr.causes import CAUSES, SUBCAUSES, decided_by_text
 from odr.causes.taxonomy import SUBCAUSE_TITLES
 from odr.fileio import sha256_of
 from odr.ids import ANY_SPELLING
+from odr.kinds import FEEDBACK_KINDS
 from odr.ledger import inferred_statuses, seller_typed, still_inferred
 from odr.privacy import scrub
 from odr.report.charts import trend_chart
 from odr.rules import RULES
 from odr.sources.aliases import BY_DOMAIN
-from odr.tables import FEEDBACK_KINDS
 from odr.version import __version__
 
 EXCERPT = 240

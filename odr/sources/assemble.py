@@ -13,6 +13,7 @@ import pandas as pd
 from odr import rules
 from odr.bounds import FIRST_DAY, LAST_DAY
 from odr.errors import AmbiguousDates, OdrError
+from odr.kinds import FEEDBACK_KINDS, KIND_NAMES, NEUTRAL
 from odr.model import Dataset, InputFile
 from odr.orderset import UNKNOWN_MARKETPLACE, OrderSet, order_keys
 from odr.problems import Check, Problems
@@ -23,7 +24,7 @@ from odr.sources.detect import Sniff
 from odr.sources.orders import OrdersJob, collapse
 from odr.sources.performance import read_performance
 from odr.sources.tables import Pending, read_table
-from odr.tables import FEEDBACK_KINDS, KIND_NAMES, NEUTRAL, empty, frame, text_isin
+from odr.tables import empty, frame, text_isin
 
 
 def assemble(files: list[Path], skipped: list[Path], names: dict[Path, str], sniffs: list[Sniff],

@@ -31,3 +31,13 @@ def read_causes(path: str | Path) -> list[tuple[str, str]]:
                                 fix="write e.g. order_id,causes / 113-4829301-5520194,damaged; poor_service")
     key = {(k or "").strip(): k for k in rows[0]}
     return [((r.get(key["order_id"]) or "").strip(), r.get(key["causes"]) or "") for r in rows]
+
+
+def read_overrides(path: str | Path) -> dict[str, list[str]]:
+    """The causes file as {order_id: causes}, checked: an unknown cause stops with one line."""
+    from odr.causes import parse_overrides  # the cause taxonomy loads the classifier (numpy, pandas)
+
+    overrides, bad = parse_overrides(read_causes(path), str(path))
+    if bad:
+        raise UnrecognizedInput(bad[0], path=Path(path))
+    return overrides

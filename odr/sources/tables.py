@@ -16,6 +16,7 @@ import pandas as pd
 
 from odr.errors import UnreadableInput
 from odr.ids import ORDER_ID
+from odr.kinds import NEUTRAL
 from odr.privacy import scrub_series
 from odr.problems import Check, Problems
 from odr.rules import RULES, ledger_status
@@ -23,7 +24,7 @@ from odr.sources import text as tx
 from odr.sources.aliases import MARKETPLACES
 from odr.sources.dates import DateColumn, clean
 from odr.sources.detect import Sniff
-from odr.tables import NEUTRAL, text_isin
+from odr.tables import text_isin
 
 TRUTHY = {"yes", "y", "true", "1", "x", "ja", "sí", "si", "oui", "はい", "✓", "✔"}
 KIND_ALIASES = {
