@@ -4,6 +4,7 @@
     python benchmarks/run.py                 # 0.5M and 2M item rows
     python benchmarks/run.py 500000 2000000 10000000
     python benchmarks/run.py 2000000 --repeat 3   # best of 3 per contender (a noisy machine)
+    python benchmarks/run.py --sample --repeat 5  # a small account: the fixed costs
 
 For each size the files come from benchmarks/generate.py (made once, kept in benchmarks/data/).
 Each contender runs in a fresh process, one after another, in one run over the same files, and
@@ -69,6 +70,64 @@ print(json.dumps(out))
 """.replace("{START}", START).replace("{END}", END)
 
 
+# A small account (the bundled sample data): the same per-channel figures, the bare way. It
+# applies none of Amazon's exclusions (denied claims, removed feedback, the ledger's removals),
+# so its defective counts are higher than odr's; what it measures is the fixed cost.
+SAMPLE_DUCKDB = r"""
+import duckdb, json, sys
+folder = sys.argv[1]
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
+rows = con.execute(f'''
+with raw as (
+  select "amazon-order-id" as id, "purchase-date" as pd, "fulfillment-channel" as fc, "sales-channel" as sc
+  from read_csv(['{folder}/orders_amazon_com.txt', '{folder}/orders_amazon_eu.txt.gz'], delim='\t', header=true, quote='', all_varchar=true, union_by_name=true)
+),
+orders as (
+  select distinct id, case fc when 'Amazon' then 'AFN' else 'MFN' end as channel from raw
+  where cast(cast(pd as timestamptz) at time zone 'UTC' as date) between date '2026-09-06' and date '2026-11-04'
+),
+fb as (
+  select "Order ID" as id, "Rating" as rating from read_csv('{folder}/feedback_amazon_com.txt', delim='\t', header=true, all_varchar=true)
+  union all
+  select "Transaktionsnummer", "Bewertung" from read_csv('{folder}/feedback_amazon_de.txt', delim='\t', header=true, all_varchar=true, encoding='latin-1')
+  union all
+  select column4, column1 from read_csv('{folder}/feedback_amazon_es.txt', delim='\t', header=false, skip=1, all_varchar=true)
+),
+defects as (
+  select id from fb where try_cast(rating as int) <= 2
+  union select "Order ID" from read_csv('{folder}/atoz_claims.csv', header=true, all_varchar=true) where "Claim Status" not ilike '%denied%'
+  union select "Order ID" from read_csv('{folder}/chargebacks.csv', header=true, all_varchar=true)
+)
+select channel, count(*) as orders, count(d.id) as defective
+from orders o left join (select distinct id from defects) d using (id)
+group by channel order by channel
+''').fetchall()
+print(json.dumps({ch: [int(o), int(d)] for ch, o, d in rows}))
+"""
+
+
+def sample(repeat: int) -> int:
+    """odr metrics --json and odr report --format html,json,csv on the sample data, against the
+    bare DuckDB script above."""
+    import tempfile
+
+    folder = HERE.parent / "sample_data"
+    odr_bin = str(Path(sys.executable).with_name("odr"))
+    out = tempfile.mkdtemp()
+    commands = {
+        "odr metrics": [odr_bin, "metrics", str(folder), "--json"],
+        "odr report": [odr_bin, "report", str(folder), "--out", out, "--format", "html,json,csv"],
+        "duckdb": [sys.executable, "-c", SAMPLE_DUCKDB, str(folder)],
+    }
+    runs = {name: [run_child(cmd) for _ in range(repeat)] for name, cmd in commands.items()}
+    best = {name: min(w for w, _, _ in r) for name, r in runs.items()}
+    print(f"{'sample data':<14} {'wall s':>8} {'x DuckDB':>9}" + (f"   (best of {repeat})" if repeat > 1 else ""))
+    for name, wall in best.items():
+        print(f"{name:<14} {wall:>8.2f} {wall / best['duckdb']:>9.2f}")
+    return 0
+
+
 def run_child(cmd: list[str]) -> tuple[float, float, str]:
     """Run `cmd` under a tiny wrapper that reports its own child's wall time and max RSS."""
     wrapper = (
@@ -96,6 +155,8 @@ def main(argv: list[str]) -> int:
         at = argv.index("--repeat")
         repeat = int(argv[at + 1])
         argv = argv[:at] + argv[at + 2:]
+    if "--sample" in argv:
+        return sample(repeat)
     sizes = [int(a) for a in argv] or [500_000, 2_000_000]
     odr_bin = str(Path(sys.executable).with_name("odr"))
     print(f"{'rows':>10} {'contender':<10} {'wall s':>8} {'peak MB':>9} {'x DuckDB':>9}  counts (orders, defective)"
