@@ -30,6 +30,7 @@ from odr.report import (
 )
 from odr.rules import RULES
 from odr.settings import Settings
+from odr.shown import day
 from odr.version import __version__
 
 SCHEMA_VERSION = 1
@@ -364,7 +365,8 @@ def _missing(value: Any) -> bool:
 
 
 def _day(value: Any) -> str | None:
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+    """A day for the JSON: null where there is none."""
+    return day(value) or None
 
 
 def _int(value: Any) -> int | None:
@@ -438,9 +440,9 @@ def analyze(
                      message=f"no {gap.marketplace} orders from {gap.start} to {gap.end}, in an export that has about "
                      f"{gap.per_day:.1f} a day: if the export misses these days, export All Orders for them "
                      "(a listing or the account switched off would explain it too)")
-    for source, day in cover.by_update.items():
+    for source, first in cover.by_update.items():
         problems.add(Check.ORDERS_BY_UPDATE, source=source, column="last-updated-date",
-                     message=f"an All Orders export by last-update date: it holds every order placed from {day} on; "
+                     message=f"an All Orders export by last-update date: it holds every order placed from {first} on; "
                      "before that, only orders updated later, so those days are not counted as covered "
                      "(the export by order date holds them all)")
     in_play = m.cells_in_play(counts, placed, dataset.amazon_metrics)

@@ -23,6 +23,7 @@ from odr.fileio import safe_cell
 from odr.kinds import KIND_NAMES
 from odr.ledger import update
 from odr.rules import RULES
+from odr.shown import percent as _pct
 from odr.sources import load
 from odr.sources.aliases import SET_ASIDE
 from odr.sources.inventory import detect as detect_inputs
@@ -315,10 +316,6 @@ def _exit_code(analysis: Any, fail_above: bool) -> int:
     if fail_above and analysis.above_target:
         return 3
     return 4 if analysis.not_covered else 0
-
-
-def _pct(rate: float) -> str:
-    return f"{rate:.2%}"
 
 
 def _print_metrics(a: Any) -> None:

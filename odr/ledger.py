@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any
 from odr.errors import OdrError, UnreadableInput, UnrecognizedInput
 from odr.fileio import replace_atomically, safe_cell, written_beside
 from odr.rules import RULES, ledger_status, normalize
+from odr.shown import day as _day
+from odr.shown import excerpt
 from odr.sources import text as tx
 
 if TYPE_CHECKING:
@@ -257,13 +259,7 @@ _KIND_ORDER = {"negative_feedback": 0, "a_to_z_claim": 1, "chargeback": 2}
 
 def _excerpt(text: str) -> str:
     """The buyer's words, cut at a word boundary near EXCERPT_CHARS, with an ellipsis."""
-    if len(text) <= EXCERPT_CHARS:
-        return text
-    cut = text[: EXCERPT_CHARS - 1]
-    space = cut.rfind(" ")
-    if space > EXCERPT_CHARS - 40:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-/") + "…"
+    return excerpt(text, EXCERPT_CHARS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -682,14 +678,6 @@ def _cell(value: Any) -> str:
     if not _present(value):
         return ""
     return value if isinstance(value, str) else str(value)
-
-
-def _day(value: Any) -> str:
-    if not _present(value):
-        return ""
-    import pandas as pd
-
-    return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
 def _text_frame(columns: list[str] | tuple[str, ...], rows: list[dict[str, str]]) -> pd.DataFrame:

@@ -24,6 +24,9 @@ from odr.ledger import inferred_statuses, seller_typed, still_inferred
 from odr.privacy import scrub
 from odr.report.charts import trend_chart
 from odr.rules import RULES
+from odr.shown import day as _day
+from odr.shown import excerpt
+from odr.shown import percent as _pct
 from odr.sources.aliases import BY_DOMAIN
 from odr.version import __version__
 
@@ -200,21 +203,12 @@ class ReportContext:
         return "letter" if self.paper == "letter" else "A4"
 
 
-def _pct(rate: float) -> str:
-    return f"{rate:.2%}"
-
-
-def _day(value) -> str:
-    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
-
-
 def _text(value) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
 def _excerpt(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= EXCERPT else text[: EXCERPT - 1].rstrip() + "…"
+    return excerpt(text, EXCERPT)
 
 
 def build(analysis, *, redact: bool = False, generated_at: datetime | None = None) -> ReportContext:

@@ -5,7 +5,9 @@ Feedback dates are ``M/D/YY`` (US), ``D.M.YY`` (DE), ``YY/M/D`` (JP), ``YYYY-MM-
 user's ``--date-format``/``--marketplace``; the marketplace the file's header language or its
 orders tell; which formats read every value at all (a day above 12); consistency with the
 order dates (feedback cannot precede its order); a plausible span (one download covers at most
-about a year). If more than one format still fits, the run stops and names the option to pass.
+about a year). If more than one format still fits, a file whose dates count (feedback, claims,
+chargebacks) stops the run and names the option to pass; the seller's ledger never does: it
+reads the likeliest format and says so in a warning (odr.sources.assemble._ledger_dates).
 """
 
 from __future__ import annotations
