@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -418,22 +419,44 @@ def analyze(
     settings = dataset.settings.merged(seller_name=seller_name, merchant_id=merchant_id, paper=paper)
     _check_bounds(window_end=window_end, as_of=as_of, window_days=window_days, lag_days=lag_days)
     problems = Problems()
+    _say_missing_defect_exports(dataset, problems)
+    as_of_day = pd.Timestamp(as_of).normalize() if as_of is not None else plausible_as_of(dataset, problems)
+    window = m.choose_window(dataset, as_of=as_of_day, window_end=window_end, window_days=window_days,
+                             lag_days=lag_days)
+    reading = _read_texts(dataset.defects) if classify else None  # on another thread, meanwhile
+    placed = m.place(dataset, window, exclude_cancelled, problems)
+    cover = _coverage(dataset, problems)
+    complete_until = (as_of_day - pd.Timedelta(days=lag_days)) if as_of_day is not None else window.end
+    figures = m.compute(dataset, placed, window, cover, exclude_cancelled=exclude_cancelled,
+                        complete_until=complete_until)
+    defective = figures.defective
+    if classify:
+        placed, defective = _causes(dataset, placed, defective, reading, causes, problems)
+    notes = []
+    if window.source == m.AMAZONS_WINDOW and window.days != window_days:
+        notes.append(f"Amazon's window is {window.days} days; --window-days {window_days} was not applied")
+    all_problems = pd.concat([df for df in (dataset.problems, problems.frame()) if len(df)] or [dataset.problems],
+                             ignore_index=True)
+    return Analysis(
+        dataset=dataset, window=window, as_of=as_of_day, exclude_cancelled=exclude_cancelled, lag_days=lag_days,
+        channels=figures.channels, marketplaces=figures.marketplaces, defects=placed, defective_orders=defective,
+        excluded=figures.excluded, trend=figures.trend, forecasts=figures.forecasts,
+        reconciliation=figures.reconciliation, problems=all_problems, coverage=cover, settings=settings,
+        unplaced=figures.unplaced, notes=notes,
+    )
+
+
+def _say_missing_defect_exports(dataset: Dataset, problems: Problems) -> None:
+    """Orders without any defect download: nothing can be counted, and the run says so."""
     if len(dataset.order_set) and not any(i.kind in DEFECT_INPUTS for i in dataset.inputs):
         problems.add(Check.NO_DEFECT_EXPORT, source="inputs",
                      message="no feedback, A-to-z claims, chargebacks or ODR defect list was given, so no defect is "
                      "counted: add the Feedback Manager, A-to-z Guarantee Claims and Chargeback Claims downloads")
-    as_of_day = pd.Timestamp(as_of).normalize() if as_of is not None else plausible_as_of(dataset, problems)
-    window = _window(dataset, as_of_day, window_end, window_days, lag_days)
-    reading = _read_texts(dataset.defects) if classify else None  # on another thread, meanwhile
-    placed = m.place_defects(dataset, problems)
-    placed["in_window"] = window.contains(placed["order_day"]).fillna(False).astype(bool)
-    counts = m.order_counts(dataset, placed)  # a few thousand rows, however many orders
-    orders_window = m.window_orders(counts, window, exclude_cancelled)
-    known = m.in_denominator(placed, exclude_cancelled)
-    placed["counted"] = placed["counts"] & placed["in_window"] & known
-    counted = placed[placed["counted"]]
 
-    # Which days the orders exports hold, and so which cells can have a verdict at all.
+
+def _coverage(dataset: Dataset, problems: Problems) -> Coverage:
+    """Which days the orders exports hold, and so which cells can have a verdict at all; each
+    gap and each export by last-update date is a warning."""
     cover = coverage(dataset.order_set)
     for gap in cover.gaps:
         problems.add(Check.ORDERS_GAP, source=gap.source,
@@ -445,52 +468,22 @@ def analyze(
                      message=f"an All Orders export by last-update date: it holds every order placed from {first} on; "
                      "before that, only orders updated later, so those days are not counted as covered "
                      "(the export by order date holds them all)")
-    in_play = m.cells_in_play(counts, placed, dataset.amazon_metrics)
-    unplaced = m.unplaced_defects(placed, window, cover)
-    channels = m.rates(counted, orders_window, ["channel"])
-    marketplaces = m.rates(counted, orders_window, ["marketplace", "channel"], markets=[c[0] for c in in_play])
-    channels, marketplaces = m.judge(channels, marketplaces, cover, window, in_play, unplaced,
-                                     has_orders=len(dataset.order_set) > 0)
+    return cover
 
-    # Trend and forecast look at all orders (every window end), not only this window's.
-    all_window = m.Window(pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01"), window.days, "all")
-    orders_all = m.window_orders(counts, all_window, exclude_cancelled)
-    counted_all = placed[placed["counts"] & known]
-    complete_until = (as_of_day - pd.Timedelta(days=lag_days)) if as_of_day is not None else window.end
-    trend = m.trend(orders_all, counted_all, window, complete_until, cover, in_play)
 
-    if classify:
-
-        ledger = dataset.ledger.dropna(subset=["causes"])
-        overrides, unknown = parse_overrides(list(zip(ledger["order_id"], ledger["causes"], strict=True)), "ledger")
-        for message in unknown:
-            problems.add(Check.CAUSE, source="ledger", column="causes",
-                         message=message + "; left out")
-        overrides.update(causes or {})
-        placed = classify_defects(placed, overrides, texts=reading.result() if reading else None)
-        counted = placed[placed["counted"]]
-    defective = m.defective_order_table(counted, window)
-    if classify and len(defective):
-        defective = _attach_causes(defective, counted)
-    forecasts = {ch: m.forecast(ch, channels, defective, orders_all, window) if channels.loc[ch, "covered"]
-                 else m.Forecast(ch, None, 0, 0.0, f"No forecast for {ch}: the orders exports do not cover its "
-                                 "window, so today's rate is not known.", None)
-                 for ch in CHANNELS}
-
-    excluded = placed[placed["in_window"] & placed["excluded_because"].notna()].reset_index(drop=True)
-    reconciliation = m.reconcile(marketplaces, dataset.amazon_metrics,
-                                 _context(counts, placed, cover, window, exclude_cancelled, unplaced))
-    notes = []
-    if window.source == "Amazon's V2 performance report" and window.days != window_days:
-        notes.append(f"Amazon's window is {window.days} days; --window-days {window_days} was not applied")
-    all_problems = pd.concat([df for df in (dataset.problems, problems.frame()) if len(df)] or [dataset.problems],
-                             ignore_index=True)
-    return Analysis(
-        dataset=dataset, window=window, as_of=as_of_day, exclude_cancelled=exclude_cancelled, lag_days=lag_days,
-        channels=channels, marketplaces=marketplaces, defects=placed, defective_orders=defective,
-        excluded=excluded, trend=trend, forecasts=forecasts, reconciliation=reconciliation,
-        problems=all_problems, coverage=cover, settings=settings, unplaced=unplaced, notes=notes,
-    )
+def _causes(dataset: Dataset, placed: pd.DataFrame, defective: pd.DataFrame, reading, causes: dict | None,
+            problems: Problems) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every defect's causes (the seller's own, from the ledger or --causes, win over the
+    classifier's), and each defective order's: the union over its defects, primary first."""
+    ledger = dataset.ledger.dropna(subset=["causes"])
+    overrides, unknown = parse_overrides(list(zip(ledger["order_id"], ledger["causes"], strict=True)), "ledger")
+    for message in unknown:
+        problems.add(Check.CAUSE, source="ledger", column="causes", message=message + "; left out")
+    overrides.update(causes or {})
+    placed = classify_defects(placed, overrides, texts=reading.result() if reading else None)
+    if len(defective):
+        defective = defective.merge(order_causes(placed[placed["counted"]]), on="order_id", how="left")
+    return placed, defective
 
 
 def plausible_as_of(dataset: Dataset, problems: Problems) -> pd.Timestamp | None:
@@ -541,22 +534,11 @@ def _check_bounds(*, window_end: Any, as_of: Any, window_days: int, lag_days: in
         if value is None:
             continue
         try:
-            day = pd.Timestamp(value)
+            when = pd.Timestamp(value)
         except (ValueError, TypeError, OverflowError):
             raise AnalysisError(f"{name} is not a date", value=value, fix="give a date like 2026-11-04") from None
-        if pd.isna(day) or not plausible_day(day.date()):
+        if pd.isna(when) or not plausible_day(when.date()):
             raise AnalysisError(f"{name} must be between {FIRST_DAY} and {LAST_DAY}", value=value)
-
-
-def _window(dataset: Dataset, as_of: pd.Timestamp | None, window_end: Any, window_days: int,
-            lag_days: int) -> m.Window:
-    if window_end is not None:
-        return m.choose_window(dataset, as_of=as_of, window_end=pd.Timestamp(window_end),
-                               window_days=window_days, lag_days=lag_days)
-    amazon = dataset.amazon_metrics.dropna(subset=["window_start", "window_end"])
-    if len(amazon):
-        return m.choose_window(dataset, as_of=as_of, window_end=None, window_days=None, lag_days=lag_days)
-    return m.choose_window(dataset, as_of=as_of, window_end=None, window_days=window_days, lag_days=lag_days)
 
 
 def _read_texts(defects: pd.DataFrame):
@@ -565,28 +547,8 @@ def _read_texts(defects: pd.DataFrame):
     Returns a future of classify_texts(), or None when there is no text to read."""
     if defects.empty:
         return None
-    from concurrent.futures import ThreadPoolExecutor
-
     pool = ThreadPoolExecutor(1, thread_name_prefix="odr-classify")
     future = pool.submit(classify_texts, defects["text"].reset_index(drop=True),
                          default_language=marketplace_languages(defects))
     pool.shutdown(wait=False)  # the thread ends with its one task
     return future
-
-
-def _attach_causes(defective: pd.DataFrame, counted: pd.DataFrame) -> pd.DataFrame:
-    """Each defective order's causes: the union over its defects, primary cause first."""
-    return defective.merge(order_causes(counted), on="order_id", how="left")
-
-
-def _context(counts: pd.DataFrame, placed: pd.DataFrame, cover: Coverage, window: m.Window,
-             exclude_cancelled: bool, unplaced_orders: pd.DataFrame) -> dict[str, Any]:
-    """What reconciliation needs to explain a difference."""
-    all_in_window = m.window_orders(counts, window, exclude_cancelled=False)
-    cancelled = (all_in_window[all_in_window["cancelled"]]
-                 .groupby(["marketplace", "channel"])["orders"].sum().to_dict())
-    unplaced = unplaced_orders.groupby("marketplace").size().to_dict() if len(unplaced_orders) else {}
-    excluded = (placed[placed["in_window"] & placed["excluded_because"].notna()]
-                .groupby(["marketplace", "channel"]).size().to_dict())
-    return {"window": window, "cancelled": cancelled, "coverage": cover, "unplaced": unplaced,
-            "excluded": excluded, "exclude_cancelled": exclude_cancelled}

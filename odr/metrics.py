@@ -24,6 +24,7 @@ from odr.rules import RULES
 
 COMPONENTS = {"negative_feedback": "negative_feedback", "a_to_z_claim": "a_to_z_claims", "chargeback": "chargebacks"}
 RECENT_DAYS = 30  # the forecast assumes orders keep coming at the last 30 days' average
+AMAZONS_WINDOW = "Amazon's V2 performance report"
 
 
 @dataclass(frozen=True)
@@ -41,25 +42,25 @@ def choose_window(
     dataset: Dataset,
     *,
     as_of: pd.Timestamp | None,
-    window_end: pd.Timestamp | None,
-    window_days: int | None,
-    lag_days: int,
+    window_end: pd.Timestamp | str | None = None,
+    window_days: int = RULES.window_days,
+    lag_days: int = RULES.lag_days,
 ) -> Window:
-    """The analysis window: --window-end if given; else the V2 JSON's ODR reportingDateRange;
-    else it ends `lag_days` before `as_of`, the latest date in the inputs (never the wall clock)."""
-    days = window_days or RULES.window_days
+    """The analysis window, chosen here and nowhere else: `window_end` if given (`window_days`
+    long); else the window of the V2 JSON's ODR (Amazon's own, whatever its length); else it
+    ends `lag_days` before `as_of`, the latest date in the inputs (never the wall clock)."""
     if window_end is not None:
         end = pd.Timestamp(window_end).normalize()
-        return Window(end - pd.Timedelta(days=days - 1), end, days, "--window-end")
+        return Window(end - pd.Timedelta(days=window_days - 1), end, window_days, "--window-end")
     amazon = dataset.amazon_metrics.dropna(subset=["window_start", "window_end"])
-    if len(amazon) and window_days is None:
+    if len(amazon):
         spans = amazon.groupby(["window_start", "window_end"]).size().sort_values(ascending=False)
         start, end = spans.index[0]
-        return Window(start, end, int((end - start).days) + 1, "Amazon's V2 performance report")
+        return Window(start, end, int((end - start).days) + 1, AMAZONS_WINDOW)
     if as_of is None:
         raise_no_dates(dataset)
     end = pd.Timestamp(as_of).normalize() - pd.Timedelta(days=lag_days)
-    return Window(end - pd.Timedelta(days=days - 1), end, days,
+    return Window(end - pd.Timedelta(days=window_days - 1), end, window_days,
                   f"{lag_days} days before the latest date in the inputs ({pd.Timestamp(as_of).date()})")
 
 
@@ -73,6 +74,73 @@ def raise_no_dates(dataset: Dataset) -> None:
         "no orders, defects or Amazon figures with a date among the inputs, so no window can be chosen" + said,
         fix="add the All Orders report and the feedback, claims and chargeback downloads, or pass --window-end DATE",
     )
+
+
+def place(dataset: Dataset, window: Window, exclude_cancelled: bool, problems: Problems) -> pd.DataFrame:
+    """Every defect placed against its order (:func:`place_defects`), with ``in_window`` and
+    ``counted``: Amazon counts it (its order placed in the window and in the denominator, and
+    no rule excludes it)."""
+    placed = place_defects(dataset, problems)
+    placed["in_window"] = window.contains(placed["order_day"]).fillna(False).astype(bool)
+    placed["counted"] = placed["counts"] & placed["in_window"] & in_denominator(placed, exclude_cancelled)
+    return placed
+
+
+@dataclass
+class Figures:
+    """Everything computed for one window, as named tables (``odr.Analysis`` describes each)."""
+
+    channels: pd.DataFrame  # per channel: orders, defective orders, components, rate, verdict
+    marketplaces: pd.DataFrame  # the same per marketplace × channel
+    defective: pd.DataFrame  # one row per defective order counted, with the day it leaves the window
+    excluded: pd.DataFrame  # defects in the window that a rule of Amazon's excludes
+    unplaced: pd.DataFrame  # defects whose order date is known to no export
+    trend: pd.DataFrame  # the ODR at every window end the orders exports back
+    forecasts: dict[str, Forecast]  # per channel: the day it falls back under target
+    reconciliation: pd.DataFrame  # ours against Amazon's own figures, with the likely reason
+
+
+def compute(dataset: Dataset, placed: pd.DataFrame, window: Window, cover: Coverage, *,
+            exclude_cancelled: bool, complete_until: pd.Timestamp) -> Figures:
+    """The rates, trend, forecasts and reconciliation, from the placed defects (:func:`place`),
+    the orders and what the orders exports cover. Orders are counted per day first: the
+    tables below have a few thousand rows, however many orders the seller has."""
+    counts = order_counts(dataset, placed)
+    orders_window = window_orders(counts, window, exclude_cancelled)
+    counted = placed[placed["counted"]]
+    in_play = cells_in_play(counts, placed, dataset.amazon_metrics)
+    unplaced = unplaced_defects(placed, window, cover)
+    channels = rates(counted, orders_window, ["channel"])
+    marketplaces = rates(counted, orders_window, ["marketplace", "channel"], markets=[c[0] for c in in_play])
+    channels, marketplaces = judge(channels, marketplaces, cover, window, in_play, unplaced,
+                                   has_orders=len(dataset.order_set) > 0)
+    # Trend and forecast look at all orders (every window end), not only this window's.
+    ever = Window(pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01"), window.days, "all")
+    orders_all = window_orders(counts, ever, exclude_cancelled)
+    counted_all = placed[placed["counts"] & in_denominator(placed, exclude_cancelled)]
+    trend_table = trend(orders_all, counted_all, window, complete_until, cover, in_play)
+    defective = defective_order_table(counted, window)
+    forecasts = {ch: forecast(ch, channels, defective, orders_all, window) if channels.loc[ch, "covered"]
+                 else Forecast(ch, None, 0, 0.0, f"No forecast for {ch}: the orders exports do not cover its "
+                               "window, so today's rate is not known.", None)
+                 for ch in CHANNELS}
+    excluded = placed[placed["in_window"] & placed["excluded_because"].notna()].reset_index(drop=True)
+    why = _reconciliation_context(counts, placed, cover, window, exclude_cancelled, unplaced)
+    reconciliation = reconcile(marketplaces, dataset.amazon_metrics, why)
+    return Figures(channels, marketplaces, defective, excluded, unplaced, trend_table, forecasts, reconciliation)
+
+
+def _reconciliation_context(counts: pd.DataFrame, placed: pd.DataFrame, cover: Coverage, window: Window,
+                            exclude_cancelled: bool, unplaced_orders: pd.DataFrame) -> dict[str, object]:
+    """What reconciliation needs to explain a difference."""
+    all_in_window = window_orders(counts, window, exclude_cancelled=False)
+    cancelled = (all_in_window[all_in_window["cancelled"]]
+                 .groupby(["marketplace", "channel"])["orders"].sum().to_dict())
+    unplaced = unplaced_orders.groupby("marketplace").size().to_dict() if len(unplaced_orders) else {}
+    excluded = (placed[placed["in_window"] & placed["excluded_because"].notna()]
+                .groupby(["marketplace", "channel"]).size().to_dict())
+    return {"window": window, "cancelled": cancelled, "coverage": cover, "unplaced": unplaced,
+            "excluded": excluded, "exclude_cancelled": exclude_cancelled}
 
 
 def place_defects(dataset: Dataset, problems: Problems) -> pd.DataFrame:

@@ -264,23 +264,6 @@ def _build(tmp, orders, defects):
 
 
 @pytest.mark.slow  # a long property search
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=shops())
-def test_rate_is_a_fraction_and_a_new_defect_never_lowers_it(tmp_path_factory, data):
-    orders, defects = data
-    tmp = tmp_path_factory.mktemp("p")
-    _build(tmp, orders, defects)
-    before = run(tmp)
-    assert ((before.channels["rate"] >= 0) & (before.channels["rate"] <= 1)).all()
-    in_window = [n for n, d, _ in orders if 16 <= d <= 75]
-    if in_window:
-        target = in_window[0]
-        _build(tmp, orders, [(n, r) for n, r in defects if n != target] + [(target, 1)])
-        after = run(tmp)
-        assert (after.channels["rate"] >= before.channels["rate"]).all()
-
-
-@pytest.mark.slow  # a long property search
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=shops())
 def test_the_same_export_twice_changes_nothing(tmp_path_factory, data):
