@@ -34,10 +34,10 @@ from typing import TYPE_CHECKING, Any
 
 from odr.errors import OdrError, UnreadableInput, UnrecognizedInput
 from odr.fileio import replace_atomically, safe_cell, written_beside
+from odr.fileio import text as tx
 from odr.rules import RULES, ledger_status, normalize
 from odr.shown import day as _day
 from odr.shown import excerpt
-from odr.sources import text as tx
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -394,8 +394,9 @@ def read_existing(path: str | os.PathLike[str]) -> pd.DataFrame | None:
 
     Every cell is text as written (no dates or numbers guessed, spaces and line breaks kept),
     every column is kept, the seller's extra ones too. Spreadsheets save in more than one way, so
-    the bytes are decoded as UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode text"), else
-    cp1252 (Excel's "CSV" on Windows); the delimiter is sniffed from the header (a German Excel
+    the bytes are decoded as every input is (odr.fileio.text): UTF-8 (with or without BOM), UTF-16
+    (Excel's "Unicode text"), Shift_JIS (a Japanese Excel's "CSV"), else cp1252 (Excel's "CSV" on
+    Windows); the delimiter is sniffed from the header (a German Excel
     writes semicolons) and kept in ``attrs["delimiter"]`` so the file is written back the same way."""
     path = Path(path)
     if not path.exists():
@@ -491,28 +492,27 @@ def read_existing(path: str | os.PathLike[str]) -> pd.DataFrame | None:
 
 
 def _decode(raw: bytes, path: Path) -> tuple[str, str]:
-    """(text, encoding): UTF-16 by its BOM, UTF-8 (BOM dropped), else cp1252, else stop."""
-    if raw.startswith(b"PK\x03\x04"):
+    """(text, encoding), decoded as every input is (odr.fileio.text: UTF-16, UTF-8 with or
+    without BOM, Shift_JIS, else cp1252); a workbook or a binary file stops with the fix. The
+    ledger is written back, so a line no encoding reads exactly (a mixed file, bytes undefined
+    in cp1252) stops too: written back, it would change what the seller typed."""
+    if not raw:
+        return "", "utf-8"  # an empty file: a ledger with no rows yet
+    if raw.startswith(tx.ZIP_MAGIC):
         raise UnreadableLedger("this is an Excel workbook (.xlsx), not a CSV file", path=path,
                                fix="in Excel use File > Save As > 'CSV UTF-8 (comma delimited)'")
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return raw.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            pass
-    elif b"\x00" not in raw[:8192]:
-        try:
-            return raw.decode("utf-8-sig"), "utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"
-        except UnicodeDecodeError:
-            pass
-        try:
-            return raw.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError as exc:
-            bad_line = raw[: exc.start].count(b"\n") + 1
-            raise UnreadableLedger("the text is neither UTF-8 nor Windows-1252 (cp1252)", path=path,
-                                   line=bad_line, fix="save it from your spreadsheet as 'CSV UTF-8'") from None
-    raise UnreadableLedger("this is a binary file, not a CSV ledger", path=path,
-                           fix="save the ledger from your spreadsheet as 'CSV UTF-8'")
+    try:
+        tx.check_not_binary(raw, path)
+        text, encoding, odd = tx.decode_rows(raw, path)
+    except UnreadableInput as error:
+        raise UnreadableLedger(error.message, path=path, line=error.line,
+                               fix="save the ledger from your spreadsheet as 'CSV UTF-8'") from None
+    if odd or encoding == "latin-1":
+        line = odd[0] if odd else raw[: min(raw.find(b) for b in (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+                                            if b in raw)].count(b"\n") + 1
+        raise UnreadableLedger("the text is neither UTF-8 nor Windows-1252 (cp1252)", path=path, line=line,
+                               fix="save it from your spreadsheet as 'CSV UTF-8'")
+    return text, encoding
 
 
 def _delimiter_name(delimiter: str) -> str:

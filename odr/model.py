@@ -31,6 +31,7 @@ class InputFile:
     problems: int = 0
     note: str | None = None  # e.g. 'positive feedback (4-5 stars) ignored: 3 rows'
     columns: tuple[str, ...] = ()
+    sha256: str | None = None  # of the bytes read (None: not read, or orders loaded with detail=False)
 
     def to_dict(self) -> dict[str, object]:
         """The `odr detect --json` object (design §9)."""

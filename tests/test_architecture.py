@@ -39,7 +39,7 @@ def modules() -> dict[str, Path]:
 
 
 def layer_of(module: str) -> int:
-    """A module's layer: its own row, else its package's (odr.sources.text is in odr.sources)."""
+    """A module's layer: its own row, else its package's (odr.fileio.text is in odr.fileio)."""
     name = module
     while name != "odr":  # the room `odr` is the package's own __init__, not all of it
         if name in layers():

@@ -526,3 +526,16 @@ def test_an_excel_sep_line_sets_the_delimiter_and_is_not_a_header(tmp_path):
     # Written back with a BOM and the seller's delimiter; Excel ignores a BOM after a sep= line, so it goes.
     ledger.write(path, frame)
     assert path.read_bytes().startswith(codecs.BOM_UTF8 + b"order_id;status;action\r\n")
+
+
+def test_a_japanese_excel_csv_reads_as_written(tmp_path):
+    path = tmp_path / "ledger.csv"
+    path.write_bytes("order_id,note\n111-0000000-0000001,返金済みです\n".encode("cp932"))
+    frame = ledger.read_existing(path)
+    assert frame["note"].tolist() == ["返金済みです"] and frame.attrs["encoding"] == "cp932"
+
+
+def test_an_empty_file_is_a_ledger_with_no_rows(tmp_path):
+    path = tmp_path / "ledger.csv"
+    path.write_bytes(b"")
+    assert len(ledger.read_existing(path)) == 0

@@ -17,7 +17,6 @@ import pandas as pd
 
 from odr.causes import CAUSES, SUBCAUSES, decided_by_text
 from odr.causes.taxonomy import SUBCAUSE_TITLES
-from odr.fileio import sha256_of
 from odr.ids import ANY_SPELLING
 from odr.kinds import FEEDBACK_KINDS
 from odr.ledger import inferred_statuses, seller_typed, still_inferred
@@ -326,7 +325,7 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
     ]
     read = {"orders", "feedback", "claims", "chargebacks", "defect_list", "performance", "defects", "ledger"}
     inputs = [InputRow(i.path.name, i.kind, f"{i.rows:,}" if i.kind in read else "",
-                       sha256_of(i.path) if i.kind != "skipped" else "", _text(i.note))
+                       i.sha256 or "", _text(i.note))
               for i in a.dataset.inputs]
     settings = [("Window", f"{_day(a.window.start)} to {_day(a.window.end)} ({a.window.days} days)"),
                 ("Window chosen from", a.window.source),

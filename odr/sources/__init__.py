@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 
 from odr.errors import OdrError, UnreadableInput, UnrecognizedInput
 from odr.fileio import sha256_of
+from odr.fileio.text import is_text_encoding
 from odr.problems import Check, Problems
 from odr.settings import is_settings_file, read_settings
 from odr.sources.aliases import marketplace as find_marketplace
 from odr.sources.detect import Sniff, expand, named, sniff, source_names
 from odr.sources.mapping import ColumnMap, load_map
-from odr.sources.text import is_text_encoding
 
 if TYPE_CHECKING:
     from odr.model import Dataset

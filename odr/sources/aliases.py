@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
-from odr.sources.text import normalize_header
+from odr.fileio.text import normalize_header
 
 
 @dataclass(frozen=True)

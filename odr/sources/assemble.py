@@ -355,7 +355,7 @@ def _info(s: Sniff, *, rows: int, used: int, date_format: str | None = None,
     return InputFile(
         path=s.path, kind=s.kind, encoding=s.encoding, compression=s.compression,
         delimiter=s.delimiter, marketplace=marketplace or _domain(s.marketplace),
-        date_format=date_format, rows=rows, used=used, note=note, columns=tuple(s.header),
+        date_format=date_format, rows=rows, used=used, note=note, columns=tuple(s.header), sha256=s.sha256,
     )
 
 

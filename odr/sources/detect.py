@@ -14,8 +14,8 @@ from pathlib import Path
 
 from odr.bounds import MAX_COLUMNS
 from odr.errors import AmbiguousInput, InputNotFound, UnreadableInput, UnrecognizedInput
+from odr.fileio import text as tx
 from odr.ids import WHOLE_ORDER_ID
-from odr.sources import text as tx
 from odr.sources.aliases import ALIASES, LOOKALIKES, MARKETPLACES, SET_ASIDE, marketplace, match_fields
 from odr.sources.mapping import ColumnMap, MapEntry
 
@@ -57,6 +57,7 @@ class Sniff:
     source: str = ""  # the name problems and provenance use (see source_names)
     variant: str | None = None  # a named variant of its kind, e.g. 'Archived Orders'
     why: str | None = None  # for a download set aside (see SET_ASIDE): why it is no ODR input
+    sha256: str | None = None  # of the file's bytes, set by the reader that read them
 
     @property
     def set_aside(self) -> bool:

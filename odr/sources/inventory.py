@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from odr.errors import OdrError
+from odr.fileio import text as tx
 from odr.sources import detect_files, load
-from odr.sources import text as tx
 from odr.sources.aliases import ALIASES, match_fields
 from odr.sources.detect import Sniff, expand, named
 from odr.sources.mapping import snippet

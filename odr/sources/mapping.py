@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from odr.errors import MappingError
+from odr.fileio.text import is_text_encoding, normalize_header
 from odr.sources.aliases import ALIASES, match_fields
-from odr.sources.text import is_text_encoding, normalize_header
 
 SETTINGS = ("kind", "encoding", "delimiter", "date_format", "marketplace")
 

@@ -32,11 +32,12 @@ import pyarrow.csv as pacsv
 
 from odr.bounds import MAX_FIELD_CHARS, PROBLEM_LINES_KEPT, gzip_limit
 from odr.errors import UnreadableInput
+from odr.fileio import Fingerprint, FingerprintedFile
+from odr.fileio.text import too_large
 from odr.ids import ORDER_ID
 from odr.orderset import CHANNEL_CODES, Codes, OrderSet, fast_keys
 from odr.problems import Check, Problems
 from odr.sources.detect import Sniff
-from odr.sources.text import too_large
 
 CORE = ("order_id", "purchase_date", "channel", "marketplace", "order_status")
 UPDATED = "last_updated"  # only its earliest day is kept (see first_update)
@@ -139,6 +140,9 @@ class OrdersJob:
 
     def _start(self, encoding: str) -> None:
         self.encoding = encoding
+        # The report names each input by its SHA-256: taken from the bytes as they are read.
+        self.fingerprint = Fingerprint() if self.detail else None
+        self.raw: bytes | None = None  # a file read whole, when its bytes are fingerprinted
         self.futures: list[Future[Part]] = []
         self.error: BaseException | None = None
         self.stop = threading.Event()  # a block failed: cut no more (this run's own event)
@@ -153,11 +157,14 @@ class OrdersJob:
         stop the re-read that follows it (as cp1252)."""
         try:
             if self.whole:
+                if self.fingerprint is not None:
+                    self.raw = self.sniffed.path.read_bytes()
+                    self.fingerprint.update(self.raw)
                 self.futures.append(self.pool.submit(self._parse, None))
                 return
             slots = threading.BoundedSemaphore(WORKERS + 1)  # blocks in memory at once
             limit = gzip_limit(self.sniffed.path.stat().st_size) if self.sniffed.compression else None
-            with pa.input_stream(str(self.sniffed.path), compression=self.sniffed.compression) as stream:
+            with self._stream() as stream:
                 for block in _blocks(stream, limit, self.sniffed.path):
                     slots.acquire()
                     if stop.is_set():
@@ -167,6 +174,14 @@ class OrdersJob:
                     self.futures.append(future)
         except BaseException as exc:
             self.error = exc
+
+    def _stream(self) -> pa.NativeFile:
+        """The file's (decompressed) content, fingerprinted on the way when asked."""
+        s = self.sniffed
+        if self.fingerprint is None:
+            return pa.input_stream(str(s.path), compression=s.compression)
+        raw = pa.PythonFile(FingerprintedFile(s.path, self.fingerprint), mode="r")
+        return pa.CompressedInputStream(raw, s.compression) if s.compression else raw
 
     def _parse(self, block: pa.Buffer | None) -> Part:
         invalid: list[str] = []
@@ -194,7 +209,11 @@ class OrdersJob:
             types[names[s.fields["purchase_date"]]] = _UTC
         encoding = "utf8" if self.encoding.replace("_", "-").lower() in ("utf-8", "utf8", "utf-8-sig") \
             else self.encoding
-        source = pa.input_stream(str(s.path), compression=s.compression) if block is None else pa.BufferReader(block)
+        if block is not None:
+            source = pa.BufferReader(block)
+        else:
+            whole = pa.BufferReader(self.raw) if self.raw is not None else str(s.path)
+            source = pa.input_stream(whole, compression=s.compression)
         table = pacsv.read_csv(
             source,
             read_options=pacsv.ReadOptions(
@@ -234,6 +253,9 @@ class OrdersJob:
         except (OSError, EOFError) as exc:
             self.cancel()
             raise _unreadable(s, exc) from None
+        if self.fingerprint is not None:
+            s.sha256 = self.fingerprint.hexdigest()
+            self.raw = None
         return _assemble(s, parts, self.wanted, self.quoted, self.detail, problems)
 
     def cancel(self) -> None:

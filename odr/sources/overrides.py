@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 
 from odr.errors import UnreadableInput, UnrecognizedInput
-from odr.sources import text as tx
+from odr.fileio import text as tx
 
 
 def read_causes(path: str | Path) -> list[tuple[str, str]]:

@@ -17,8 +17,9 @@ import pandas as pd
 
 from odr.bounds import plausible_day
 from odr.errors import UnreadableInput
+from odr.fileio import read_fingerprinted
+from odr.fileio import text as tx
 from odr.problems import Check, Problems
-from odr.sources import text as tx
 from odr.sources.aliases import MARKETPLACES
 from odr.sources.detect import Sniff
 
@@ -94,7 +95,8 @@ def _items(value: object) -> list:
 
 def read_performance(sniffed: Sniff, problems: Problems) -> tuple[pd.DataFrame, dict[str, Any], int]:
     """(amazon_metrics rows, account extras, records read)."""
-    raw, _ = tx.decompress(tx.read_bytes(sniffed.path), sniffed.path)
+    raw, sniffed.sha256 = read_fingerprinted(sniffed.path)
+    raw, _ = tx.decompress(raw, sniffed.path)
     text, sniffed.encoding = tx.decode(raw, sniffed.path)
     try:
         doc = json.loads(text)

@@ -15,12 +15,13 @@ import numpy as np
 import pandas as pd
 
 from odr.errors import UnreadableInput
+from odr.fileio import read_fingerprinted
+from odr.fileio import text as tx
 from odr.ids import ORDER_ID
 from odr.kinds import NEUTRAL
 from odr.privacy import scrub_series
 from odr.problems import Check, Problems
 from odr.rules import RULES, ledger_status
-from odr.sources import text as tx
 from odr.sources.aliases import MARKETPLACES
 from odr.sources.dates import DateColumn, clean
 from odr.sources.detect import Sniff
@@ -50,7 +51,8 @@ class Pending:
 
 
 def read_table(sniffed: Sniff, problems: Problems, encoding: str | None = None) -> Pending:
-    raw, _ = tx.decompress(tx.read_bytes(sniffed.path), sniffed.path)
+    raw, sniffed.sha256 = read_fingerprinted(sniffed.path)
+    raw, _ = tx.decompress(raw, sniffed.path)
     tx.check_not_binary(raw, sniffed.path)
     tx.check_line_lengths(raw, sniffed.path)
     entry_encoding = sniffed.entry.encoding if sniffed.entry else None

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from odr.errors import UnreadableInput
-from odr.sources import text as tx
+from odr.fileio import text as tx
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,57 @@ def sha256_of(path: Path) -> str:
         return ""
 
 
+class Fingerprint:
+    """The SHA-256 of bytes as a reader reads them (the bytes on disk, compressed or not), so
+    the report's provenance names exactly what was analyzed, without reading a file twice."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+
+    def update(self, data: bytes | memoryview) -> None:
+        self._hash.update(data)
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+class FingerprintedFile:
+    """A binary file opened for reading whose bytes are hashed as they are read (what a
+    decompressing stream such as pyarrow's reads from)."""
+
+    def __init__(self, path: Path, fingerprint: Fingerprint) -> None:
+        self._fh = open(path, "rb")  # noqa: SIM115 - closed by close(), as a file object is
+        self._fingerprint = fingerprint
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._fh.read(size)
+        self._fingerprint.update(data)
+        return data
+
+    def readinto(self, buffer) -> int:
+        got = self._fh.readinto(buffer)
+        self._fingerprint.update(memoryview(buffer)[:got])
+        return got
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self._fh.close()
+        self.closed = True
+
+
+def read_fingerprinted(path: Path) -> tuple[bytes, str]:
+    """A file's raw bytes, opened read-only, and their SHA-256."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    return data, hashlib.sha256(data).hexdigest()
+
+
 def written_beside(target: Path, data: bytes, suffix: str = ".tmp") -> Path:
     """`data` in a new hidden file next to `target`, on disk and with `target`'s permissions
     (mkstemp makes 0600 files; a new file gets what the umask allows); removed if anything fails."""
