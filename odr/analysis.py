@@ -12,7 +12,7 @@ import pandas as pd
 
 from odr import metrics as m
 from odr.bounds import FIRST_DAY, LAST_DAY, MAX_LAG_DAYS, MAX_WINDOW_DAYS, plausible_day
-from odr.causes import CAUSES, classify_defects, order_causes, parse_overrides
+from odr.causes import CAUSES, classify_defects, order_causes, seller_causes
 from odr.causes.classify import classify_texts, marketplace_languages
 from odr.coverage import Coverage, coverage
 from odr.errors import AnalysisError, OdrError
@@ -475,11 +475,9 @@ def _causes(dataset: Dataset, placed: pd.DataFrame, defective: pd.DataFrame, rea
             problems: Problems) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every defect's causes (the seller's own, from the ledger or --causes, win over the
     classifier's), and each defective order's: the union over its defects, primary first."""
-    ledger = dataset.ledger.dropna(subset=["causes"])
-    overrides, unknown = parse_overrides(list(zip(ledger["order_id"], ledger["causes"], strict=True)), "ledger")
+    overrides, unknown = seller_causes(dataset.ledger, causes)
     for message in unknown:
         problems.add(Check.CAUSE, source="ledger", column="causes", message=message + "; left out")
-    overrides.update(causes or {})
     placed = classify_defects(placed, overrides, texts=reading.result() if reading else None)
     if len(defective):
         defective = defective.merge(order_causes(placed[placed["counted"]]), on="order_id", how="left")

@@ -409,22 +409,12 @@ def classify(
     try:
         overrides = _overrides(causes_file)
         data = _load(inputs, map_file, date_format, marketplace, encoding, detail=False)
-        from odr.causes import classify_defects, describe, parse_overrides, subcause_text
+        from odr.causes import cause_table, classify_defects, seller_causes, subcause_text
 
-        ledger = data.ledger.dropna(subset=["causes"])
-        from_ledger, _ = parse_overrides(list(zip(ledger["order_id"], ledger["causes"], strict=True)), "ledger")
-        defects = classify_defects(data.defects, {**from_ledger, **overrides})
+        chosen, _ = seller_causes(data.ledger, overrides)
+        rows = cause_table(classify_defects(data.defects, chosen)).to_dict("records")
     except OdrError as error:
         raise _fail(error) from None
-    dates = defects["event_date"].dt.strftime("%Y-%m-%d").astype(object)
-    rows = [
-        {"order_id": order_id, "kind": kind, "event_date": None if _na(date) else date,
-         "causes": list(causes), "subcauses": dict(subcauses), "evidence": describe(causes, evidence),
-         "language": language or None, "text": None if _na(text) else text}
-        for order_id, kind, date, causes, subcauses, evidence, language, text in zip(
-            defects["order_id"], defects["kind"], dates, defects["causes"], defects["subcauses"],
-            defects["evidence"], defects["language"], defects["text"], strict=True)
-    ]
     if as_json:
         # One defect per line: readable, and written by the C encoder (an indent makes json
         # fall back to pure Python, seconds on 100,000 defects).

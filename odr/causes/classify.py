@@ -578,6 +578,38 @@ def parse_overrides(pairs: list[tuple[str, str]], source: str) -> tuple[dict[str
     return out, bad
 
 
+def seller_causes(ledger: pd.DataFrame, given: dict[str, list[str]] | None = None
+                  ) -> tuple[dict[str, list[str]], list[str]]:
+    """The seller's own causes per order, which win over the classifier's: the ledger's
+    ``causes`` column, with `given` (``--causes FILE``, :func:`odr.read_overrides`) over it; and
+    one message per cause name in the ledger that is not one (that name is left out)."""
+    written = ledger.dropna(subset=["causes"])
+    out, unknown = parse_overrides(list(zip(written["order_id"], written["causes"], strict=True)), "ledger")
+    out.update(given or {})
+    return out, unknown
+
+
+def cause_table(defects: pd.DataFrame) -> pd.DataFrame:
+    """What `odr classify` shows of classified defects (:func:`classify_defects`), one row per
+    defect: order_id, kind, event_date ('YYYY-MM-DD' or None), causes, subcauses, evidence (in
+    words), language, text."""
+    import pandas as pd
+
+    def plain(values: list) -> pd.Series:  # Python text, None where empty (as JSON shows it)
+        return pd.Series([v if isinstance(v, str) and v else None for v in values], dtype=object)
+
+    return pd.DataFrame({
+        "order_id": plain(defects["order_id"].tolist()),
+        "kind": plain(defects["kind"].tolist()),
+        "event_date": plain(defects["event_date"].dt.strftime("%Y-%m-%d").tolist()),
+        "causes": pd.Series([list(c) for c in defects["causes"]], dtype=object),
+        "subcauses": pd.Series([dict(s) for s in defects["subcauses"]], dtype=object),
+        "evidence": plain([describe(c, e) for c, e in zip(defects["causes"], defects["evidence"], strict=True)]),
+        "language": plain(defects["language"].tolist()),
+        "text": plain(defects["text"].tolist()),
+    })
+
+
 def order_causes(defects: pd.DataFrame) -> pd.DataFrame:
     """Per order: the union of its defects' causes (earliest defect's primary first), with
     evidence and sub-causes; `unclassified` only when no defect of the order has a cause."""
