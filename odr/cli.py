@@ -22,6 +22,8 @@ from odr.errors import OdrError
 from odr.fileio import safe_cell
 from odr.kinds import KIND_NAMES
 from odr.ledger import update
+from odr.poa import read_notice
+from odr.poa.notice import METRIC_NAMES
 from odr.rules import RULES
 from odr.shown import percent as _pct
 from odr.sources import load
@@ -552,6 +554,59 @@ def ledger(
     _print_verdict(analysis, headline=False)  # what the exports miss: orders the ledger cannot list yet
     if len(analysis.problems):
         typer.echo(f"{len(analysis.problems)} input problem(s): `odr metrics` lists them", err=True)
+
+
+@app.command()
+def notice(
+    letter: Annotated[str, typer.Argument(help="Amazon's letter: a .txt, .eml or .html file, or - to paste it.",
+                                          show_default=False)],
+    as_json: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Read Amazon's letter (a warning, a deactivation, a "Greater detail on ..." rejection) and
+    list what it demands: the kind of letter, the metrics and cause buckets at stake, the parts
+    of the plan it asks for (root cause, actions taken, prevention, evidence), the deadline, the
+    rate and marketplace it names, and every demand with its line.
+
+    Lines that look like a demand but that odr cannot place are listed as not understood: answer
+    those yourself. Reads English, and the letters as Amazon translates them.
+    """
+    try:
+        found = read_notice(sys.stdin.buffer.read() if letter == "-" else Path(letter))
+    except OdrError as error:
+        raise _fail(error) from None
+    if as_json:
+        typer.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
+        return
+    _print_notice(found)
+
+
+def _words(slug: str | None) -> str:
+    return (slug or "").replace("_", " ")
+
+
+def _print_notice(n: Any) -> None:
+    from rich.table import Table
+
+    console = _console()
+    deadline = f"; reply within {n.deadline['value']} {n.deadline['unit']}" if n.deadline else ""
+    metrics = ", ".join(METRIC_NAMES[m] for m in n.metrics) or "no metric named"
+    console.print(f"Amazon's letter: {n.kind} ({metrics}){deadline}", markup=False)
+    facts = [f"rate named: {n.rate:g}%" if n.rate is not None else "", n.marketplace or "",
+             "causes: " + ", ".join(_words(c) for c in n.causes) if n.causes else ""]
+    if any(facts):
+        console.print("  ".join(f for f in facts if f), markup=False)
+    if n.demands:
+        table = Table(box=None, header_style="bold", pad_edge=False, title="What it demands", title_justify="left")
+        for col in ("line", "part", "cause", "demand"):
+            table.add_column(col, overflow="fold")
+        for d in n.demands:
+            table.add_row(str(d.line), _words(d.part), _words(d.cause) or "(the whole metric)", d.text)
+        console.print(table, markup=False)
+    else:
+        console.print("No demand found in the letter.", markup=False)
+    for row in n.not_understood:
+        console.print(f"not understood, line {row['line']}: {row['text']}  (answer it yourself)", markup=False)
 
 
 def _make_report(paths: list[Path], out: Path, formats: tuple[str, ...], redact: bool,

@@ -1,0 +1,315 @@
+"""Amazon's letter, read: what kind it is and what it demands (design §12; amazon-reports.md §13).
+
+A warning, a deactivation notice, a "Greater detail on ..." rejection or a reinstatement, pasted
+as text or saved as ``.txt``, ``.eml`` or ``.html``, in English or as Amazon translates it. The
+phrases are data (``odr/data/notice.toml``, with their sources); this module only applies them,
+line by line:
+
+- the letter's **kind** (rejection, reinstatement, deactivation, warning, else other), the
+  **metrics** at stake, the **deadline** ("within 72 hours"), the account's **rate** (a
+  percentage that is not the target) and the **marketplace** (an Amazon domain it names);
+- its **demands**: each line that asks for something (a request word, a part of the plan, or
+  an item of a list a request introduced), with the **part** of the plan it asks for (root
+  cause, actions taken, prevention, evidence) and the **cause** bucket it names;
+- every line that looks like a demand but names no part is kept in ``not_understood``: a
+  demand odr cannot place is shown to the seller, never dropped.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import html
+import re
+import tomllib
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from odr.errors import OdrError
+from odr.fileio import text as tx
+from odr.sources.aliases import MARKETPLACES
+
+KINDS = ("rejection", "reinstatement", "deactivation", "warning")  # the first that matches wins
+PARTS = ("root_cause", "actions_taken", "prevention", "evidence")
+CAUSES = ("non_receipt", "damaged", "not_as_described", "incomplete_order", "poor_service")
+METRIC_NAMES = {"odr": "Order Defect Rate", "late_shipment_rate": "late shipment rate",
+                "pre_fulfillment_cancel_rate": "pre-fulfillment cancel rate", "valid_tracking_rate": "valid tracking rate",
+                "on_time_delivery": "on-time delivery", "listing_condition": "listing and condition"}
+METRICS = ("odr", "late_shipment_rate", "pre_fulfillment_cancel_rate", "valid_tracking_rate", "on_time_delivery",
+           "listing_condition")
+# A part named in a demand is followed by its object: "root cause(s) of <shipments being damaged>".
+_BULLET = re.compile(r"^\s*(?:[-–—•*·▪●◦>]+|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
+_PERCENT = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s?(?:%|％|per ?cent)")
+_DOMAIN = re.compile(r"\bamazon\.(?:com?\.)?[a-z]{2,3}\b|\bamazon\.com\b", re.IGNORECASE)
+
+
+class NoticeError(OdrError):
+    """A letter odr cannot read (empty, binary, not found)."""
+
+
+@dataclass
+class Demand:
+    line: int
+    text: str
+    part: str | None
+    cause: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "text": self.text, "part": self.part, "cause": self.cause}
+
+
+@dataclass
+class Notice:
+    """What a letter demands (the ``odr notice --json`` document)."""
+
+    kind: str = "other"
+    metrics: list[str] = field(default_factory=list)
+    causes: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+    deadline: dict[str, Any] | None = None
+    rate: float | None = None
+    marketplace: str | None = None
+    demands: list[Demand] = field(default_factory=list)
+    not_understood: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "metrics": self.metrics, "causes": self.causes, "parts": self.parts,
+                "deadline": self.deadline, "rate": self.rate, "marketplace": self.marketplace,
+                "demands": [d.to_dict() for d in self.demands], "not_understood": self.not_understood}
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    kind: dict[str, re.Pattern[str]]
+    part: dict[str, re.Pattern[str]]
+    cause: dict[str, re.Pattern[str]]
+    metric: dict[str, re.Pattern[str]]
+    request: re.Pattern[str]
+    deadline: re.Pattern[str]
+    target: re.Pattern[str]
+    component: re.Pattern[str]
+
+
+def _load() -> _Patterns:
+    data = tomllib.loads(resources.files("odr.data").joinpath("notice.toml").read_text("utf-8"))
+
+    def one(patterns: list[str]) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+    def grouped(section: str, names: tuple[str, ...]) -> dict[str, re.Pattern[str]]:
+        return {name: one([p for lang in data.values() for p in lang.get(section, {}).get(name, [])])
+                for name in names}
+
+    def flat(key: str) -> list[str]:
+        return [p for lang in data.values() for p in lang.get(key, [])]
+
+    deadlines = flat("deadline")
+    # Each language's deadline pattern has its own `value`/`unit` groups: numbered apart.
+    deadline = re.compile("|".join(f"(?:{p.replace('(?P<value>', f'(?P<value{i}>').replace('(?P<unit>', f'(?P<unit{i}>')})"
+                                   for i, p in enumerate(deadlines)), re.IGNORECASE)
+    return _Patterns(grouped("kind", KINDS), grouped("part", PARTS), grouped("cause", CAUSES),
+                     grouped("metric", METRICS), one(flat("request")), deadline,
+                     re.compile(f"(?:{'|'.join(flat('target'))})(?:\\s+(?:of|is|at))?\\W{{0,12}}$", re.IGNORECASE), one(flat("component")))
+
+
+PATTERNS = _load()
+_UNITS = {"hour": "hours", "day": "days", "stunde": "hours", "tag": "days", "heure": "hours", "jour": "days",
+          "hora": "hours", "día": "days", "dia": "days", "ora": "hours", "ore": "hours", "giorn": "days",
+          "時間": "hours", "日": "days", "小时": "hours", "天": "days", "日内": "days"}
+
+
+def read_notice(source: str | Path | bytes) -> Notice:
+    """The demands of a letter: a path to a ``.txt``, ``.eml`` or ``.html`` file, its bytes, or
+    its text (a ``str`` that is not an existing file's name)."""
+    return parse_notice(_letter_text(source))
+
+
+def parse_notice(text: str) -> Notice:
+    """The demands of a letter's text (see the module's docstring)."""
+    lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    notice = Notice()
+    for kind in KINDS:
+        if any(PATTERNS.kind[kind].search(line) for line in lines):
+            notice.kind = kind
+            break
+    in_list = False  # the lines after "please send the following:" are its items
+    for number, line in enumerate(lines, start=1):
+        if not line:
+            in_list = False
+            continue
+        body = _BULLET.sub("", line)
+        bullet = body != line
+        part = next((p for p in PARTS if PATTERNS.part[p].search(body)), None)
+        cause = _cause(body, part)
+        asks = bool(PATTERNS.request.search(body))
+        when = _deadline(body)
+        if notice.deadline is None:
+            notice.deadline = when
+        if part is not None and (asks or bullet or in_list or _names_a_part_first(body, part)):
+            notice.demands.append(Demand(number, body, part, cause))
+        elif (asks or (bullet and in_list)) and not body.endswith(":") and when is None:
+            notice.not_understood.append({"line": number, "text": body})
+        if body.endswith(":") and (asks or part is not None):
+            in_list = True
+        elif not bullet and not in_list:
+            in_list = False
+        for metric in METRICS:
+            if metric not in notice.metrics and PATTERNS.metric[metric].search(body):
+                notice.metrics.append(metric)
+        if notice.rate is None:
+            notice.rate = _rate(body)
+        if notice.marketplace is None:
+            notice.marketplace = _marketplace(body)
+    notice.parts = [p for p in PARTS if any(d.part == p for d in notice.demands)]
+    notice.causes = [c for c in CAUSES if any(d.cause == c for d in notice.demands)]
+    if not notice.causes:  # a warning names its causes in prose, not in demands
+        notice.causes = [c for c in CAUSES if any(_cause(_BULLET.sub("", line), None) == c for line in lines)]
+    notice.metrics = [m for m in METRICS if m in notice.metrics]
+    if not notice.metrics and notice.causes:
+        notice.metrics = ["odr"]  # cause buckets without a named metric: the ODR's
+    return notice
+
+
+def _names_a_part_first(body: str, part: str) -> bool:
+    """'Root cause(s) of ...' as the line's opening words: a demand even without 'please'."""
+    found = PATTERNS.part[part].search(body)
+    return found is not None and found.start() <= 25
+
+
+def _cause(body: str, part: str | None) -> str | None:
+    """The cause bucket a line names; None where it names only the ODR's components (the whole
+    metric) or nothing; 'other' where a part's object is neither."""
+    for cause in CAUSES:
+        if PATTERNS.cause[cause].search(body):
+            return cause
+    if part is None:
+        return None
+    found = PATTERNS.part[part].search(body)
+    rest = body[found.end():] if found else ""
+    tail = re.sub(r"^\W*(?:of|for|on|regarding|behind|to)\b", "", rest, flags=re.IGNORECASE).strip(" .;:")
+    if not tail or PATTERNS.component.search(tail) or re.match(r"(?:the |these |this |those )?(?:issues?|problems?|"
+                                                               r"defects?|concerns?)\b", tail, re.IGNORECASE):
+        return None
+    return "other" if len(tail.split()) >= 3 and part == "root_cause" else None
+
+
+def _deadline(body: str) -> dict[str, Any] | None:
+    found = PATTERNS.deadline.search(body)
+    if not found:
+        return None
+    groups = {k: v for k, v in found.groupdict().items() if v}
+    value = next(v for k, v in groups.items() if k.startswith("value"))
+    unit = next(v for k, v in groups.items() if k.startswith("unit")).casefold()
+    key = next((k for k in _UNITS if unit.startswith(k)), None)
+    return {"value": int(value), "unit": _UNITS[key] if key else unit}
+
+
+def _rate(body: str) -> float | None:
+    """The first percentage on the line that is not a target ('exceeded the target of 1%')."""
+    for found in _PERCENT.finditer(body):
+        before = body[max(0, found.start() - 40):found.start()]
+        if PATTERNS.target.search(before):
+            continue
+        return float(found.group(1).replace(",", "."))
+    return None
+
+
+def _marketplace(body: str) -> str | None:
+    for found in _DOMAIN.finditer(body):
+        domain = found.group(0).casefold()
+        for m in MARKETPLACES.values():
+            if m.domain.casefold() == domain:
+                return m.domain
+    return None
+
+
+# ---- the letter's text ----------------------------------------------------------------------
+
+def _letter_text(source: str | Path | bytes) -> str:
+    if isinstance(source, str) and ("\n" in source or not _is_file(source)):
+        text = source
+    elif isinstance(source, bytes):
+        text = _decoded(source, Path("<stdin>"))
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise NoticeError("no such file", path=path, fix="give the letter saved as .txt, .eml or .html, or - to paste it")
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise NoticeError(f"cannot read the letter ({exc.strerror or exc})", path=path) from None
+        text = _decoded(raw, path)
+    if not text.strip():
+        where = Path("<stdin>") if isinstance(source, bytes) else None if isinstance(source, str) else Path(source)
+        raise NoticeError("the letter is empty", path=where,
+                          fix="paste the whole e-mail from Amazon, or save it as .txt or .eml")
+    return text
+
+
+def _is_file(name: str) -> bool:
+    try:
+        return len(name) < 4096 and Path(name).is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _decoded(raw: bytes, path: Path) -> str:
+    """Text from an e-mail (its plain or HTML body), an HTML page, or text in any encoding."""
+    if not raw.strip():
+        return ""
+    head = raw[:4096].lstrip().lower()
+    if path.suffix.lower() == ".eml" or re.match(rb"(?:(?:received|return-path|from|to|subject|date|mime-version|"
+                                                 rb"message-id|delivered-to|content-type):[^\n]*\n)+", head):
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        body = message.get_body(preferencelist=("plain", "html"))
+        if body is not None:
+            content = body.get_content()
+            content = content if isinstance(content, str) else content.decode("utf-8", "replace")
+            return _html_text(content) if body.get_content_subtype() == "html" else content
+    try:
+        tx.check_not_binary(raw, path)
+        text, _ = tx.decode(raw, path)
+    except OdrError as error:
+        raise NoticeError(error.message, path=path, fix="save the letter as text (.txt), an e-mail (.eml) or a web "
+                          "page (.html)") from None
+    if path.suffix.lower() in (".html", ".htm") or head.startswith((b"<!doctype html", b"<html")):
+        return _html_text(text)
+    return text
+
+
+class _Text(HTMLParser):
+    """An HTML page's text, a line per block element, without scripts and styles."""
+
+    BLOCKS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "section",
+              "blockquote", "pre", "hr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in ("script", "style", "head", "title"):
+            self.skip += 1
+        elif tag in self.BLOCKS:
+            self.out.append("\n- " if tag == "li" else "\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "head", "title"):
+            self.skip = max(0, self.skip - 1)
+        elif tag in self.BLOCKS:
+            self.out.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.out.append(data.replace("\n", " "))
+
+
+def _html_text(page: str) -> str:
+    parser = _Text()
+    parser.feed(page)
+    parser.close()
+    return html.unescape("".join(parser.out))

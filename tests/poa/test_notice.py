@@ -1,0 +1,162 @@
+"""`odr notice`: Amazon's letters read into demands. The letters here are written in our own
+words after the patterns amazon-reports.md §13 documents (no real letter is copied)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from email.message import EmailMessage
+from importlib import resources
+
+import pytest
+
+from odr.poa import NoticeError, parse_notice, read_notice
+from odr.poa.notice import CAUSES, KINDS, METRICS, PARTS
+
+REJECTION = """Dear seller,
+
+Thank you for your appeal. We received your submission but do not have enough information to reactivate
+your selling account for now.
+
+Before we can reactivate it, please send us the following:
+- Greater detail on the root cause(s) of buyers receiving items that arrived damaged because of improper packaging.
+- Greater detail on the actions you have taken to resolve the damaged shipments.
+- Greater detail on the steps you have taken to prevent damage to shipments going forward.
+- Greater detail on the root cause(s) of customer complaints of unresponsive or poor customer service.
+- Greater detail on evidence or examples that demonstrate that your account has complied with our policy.
+- The name of the warehouse manager who signed off each shipment.
+
+Your order defect rate is 3.15%, while our target is under 1%. Please answer within 72 hours.
+Seller Performance, Amazon.de
+"""
+
+
+def test_a_rejection_names_its_causes_parts_deadline_rate_and_marketplace():
+    n = parse_notice(REJECTION)
+    assert n.kind == "rejection"
+    assert n.metrics == ["odr"]
+    assert n.causes == ["damaged", "poor_service"]
+    assert n.parts == ["root_cause", "actions_taken", "prevention", "evidence"]
+    assert n.deadline == {"value": 72, "unit": "hours"}
+    assert n.rate == 3.15  # the 1% after "target" is the target, not the rate
+    assert n.marketplace == "Amazon.de"
+    assert [(d.line, d.part, d.cause) for d in n.demands] == [
+        (7, "root_cause", "damaged"), (8, "actions_taken", "damaged"), (9, "prevention", "damaged"),
+        (10, "root_cause", "poor_service"), (11, "evidence", None)]
+
+
+def test_a_demand_odr_cannot_place_is_listed_not_dropped():
+    n = parse_notice(REJECTION)
+    assert n.not_understood == [{"line": 12, "text": "The name of the warehouse manager who signed off each shipment."}]
+
+
+def test_a_deactivation_for_odr_asks_for_the_three_parts_of_the_whole_metric():
+    n = parse_notice("""Hello,
+Your seller account on Amazon.com has been deactivated because your order defect rate went above the target of 1%.
+To appeal, please send a plan of action that explains:
+-- The root cause(s) of the A-to-z Guarantee claims, negative feedback and service chargebacks
+-- The actions you have taken to resolve them
+-- The steps you have taken to prevent them going forward
+You may appeal within 14 days of the original notification.""")
+    assert (n.kind, n.metrics, n.causes) == ("deactivation", ["odr"], [])
+    assert [d.part for d in n.demands] == ["root_cause", "actions_taken", "prevention"]
+    assert all(d.cause is None for d in n.demands)  # the ODR's components: the whole metric
+    assert n.deadline == {"value": 14, "unit": "days"} and n.rate is None and n.marketplace == "Amazon.com"
+
+
+@pytest.mark.parametrize(("letter", "kind", "metric"), [
+    ("Your account is at risk of deactivation: more than 4% of your orders shipped late in the last 30 days.",
+     "warning", "late_shipment_rate"),
+    ("We have reviewed your appeal and your selling privileges have been reinstated.", "reinstatement", None),
+    ("Your valid tracking rate is below 95% for the last 30 days. This is a warning.", "warning", "valid_tracking_rate"),
+    ("Thank you for selling on Amazon. Here is your monthly newsletter.", "other", None),
+])
+def test_the_kind_of_letter_and_its_metric(letter, kind, metric):
+    n = parse_notice(letter)
+    assert n.kind == kind
+    assert (metric in n.metrics) if metric else not n.metrics
+    assert n.rate is None  # 4% and 95% are targets here, not the account's figures
+
+
+def test_a_root_cause_of_something_unknown_is_other():
+    n = parse_notice("Please provide greater detail on the root cause of buyers receiving expired food products.")
+    assert [(d.part, d.cause) for d in n.demands] == [("root_cause", "other")]
+
+
+LIST = ("Greater detail on the root cause(s) of buyers not receiving orders",
+        "Greater detail on the actions you have taken to resolve late receipt of orders")
+
+
+def test_an_email_is_read_from_its_text_body_else_its_html_body(tmp_path):
+    message = EmailMessage()
+    message["From"] = "seller-performance@amazon.co.uk"
+    message["Subject"] = "Your Amazon.co.uk selling account"
+    message.set_content("We received your submission.\n" + "\n".join(f"- {line}" for line in LIST), charset="utf-8",
+                        cte="quoted-printable")
+    message.add_alternative("<html><body><p>We received your submission.</p><ul>"
+                            + "".join(f"<li>{line}</li>" for line in LIST) + "</ul></body></html>", subtype="html")
+    path = tmp_path / "letter.eml"
+    path.write_bytes(bytes(message))
+    n = read_notice(path)
+    assert [(d.line, d.part, d.cause) for d in n.demands] == [(2, "root_cause", "non_receipt"),
+                                                             (3, "actions_taken", "non_receipt")]
+    assert n.marketplace is None  # the headers are not the letter: only its body is read
+    html_only = EmailMessage()
+    html_only["Subject"] = "Your account"
+    html_only.set_content("<html><body><ul>" + "".join(f"<li>{line}</li>" for line in LIST) + "</ul>"
+                          "<script>alert(1)</script></body></html>", subtype="html")
+    path.write_bytes(bytes(html_only))
+    n = read_notice(path)
+    assert [(d.part, d.cause) for d in n.demands] == [("root_cause", "non_receipt"), ("actions_taken", "non_receipt")]
+    assert "alert" not in json.dumps(n.to_dict())
+
+
+def test_an_html_page_and_a_shift_jis_text_file(tmp_path):
+    page = tmp_path / "letter.html"
+    page.write_text("<!DOCTYPE html><html><head><title>x</title></head><body><div>Please send:</div><ol>"
+                    "<li>Greater detail on the root cause(s) of buyers receiving defective items</li></ol></body></html>")
+    assert [(d.part, d.cause) for d in read_notice(page).demands] == [("root_cause", "not_as_described")]
+    text = tmp_path / "letter.txt"
+    text.write_bytes("Greater detail on the root cause(s) of buyers receiving incomplete orders\n".encode("utf-16"))
+    assert [d.cause for d in read_notice(text).demands] == ["incomplete_order"]
+
+
+def test_a_file_that_is_no_letter_stops_with_one_line(tmp_path):
+    png = tmp_path / "letter.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    with pytest.raises(NoticeError) as caught:
+        read_notice(png)
+    assert "PNG" in caught.value.message and caught.value.fix
+    with pytest.raises(NoticeError):
+        read_notice(tmp_path / "missing.txt")
+
+
+def test_the_command_prints_json_and_reads_standard_input(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "odr", "notice", "-", "--json"], input=REJECTION.encode(),
+                         capture_output=True, check=False)
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert set(doc) == {"kind", "metrics", "causes", "parts", "deadline", "rate", "marketplace", "demands",
+                        "not_understood"}
+    assert doc["demands"][0] == {"line": 7, "text": doc["demands"][0]["text"], "part": "root_cause", "cause": "damaged"}
+    shown = subprocess.run([sys.executable, "-m", "odr", "notice", "-"], input=REJECTION,
+                           capture_output=True, check=False, text=True)
+    assert "reply within 72 hours" in shown.stdout and "not understood, line 12" in shown.stdout
+
+
+def test_the_phrase_data_names_only_known_keys_and_every_pattern_compiles():
+    data = tomllib.loads(resources.files("odr.data").joinpath("notice.toml").read_text("utf-8"))
+    names = {"kind": KINDS, "part": PARTS, "cause": CAUSES, "metric": METRICS}
+    for lang, block in data.items():
+        for key, value in block.items():
+            if key in names:
+                assert set(value) <= set(names[key]), (lang, key)
+                patterns = [p for group in value.values() for p in group]
+            else:
+                assert key in ("request", "deadline", "target", "component"), (lang, key)
+                patterns = value
+            for p in patterns:
+                re.compile(p)
