@@ -41,7 +41,7 @@ METRIC_NAMES = {"odr": "Order Defect Rate", "late_shipment_rate": "late shipment
 METRICS = ("odr", "late_shipment_rate", "pre_fulfillment_cancel_rate", "valid_tracking_rate", "on_time_delivery",
            "listing_condition")
 # A part named in a demand is followed by its object: "root cause(s) of <shipments being damaged>".
-_BULLET = re.compile(r"^\s*(?:[-–—•*·▪●◦>]+|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+")
+_BULLET = re.compile(r"^\s*(?:[-–—•*·・▪●◦>]+\s*|(?:\(?\d{1,2}[.)]|\(?[a-z][.)])\s+)")
 _PERCENT = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s?(?:%|％|per ?cent)")
 _DOMAIN = re.compile(r"\bamazon\.(?:com?\.)?[a-z]{2,3}\b|\bamazon\.com\b", re.IGNORECASE)
 
@@ -89,7 +89,9 @@ class _Patterns:
     metric: dict[str, re.Pattern[str]]
     request: re.Pattern[str]
     deadline: re.Pattern[str]
+    not_deadline: re.Pattern[str]
     target: re.Pattern[str]
+    target_after: re.Pattern[str]
     component: re.Pattern[str]
 
 
@@ -110,9 +112,11 @@ def _load() -> _Patterns:
     # Each language's deadline pattern has its own `value`/`unit` groups: numbered apart.
     deadline = re.compile("|".join(f"(?:{p.replace('(?P<value>', f'(?P<value{i}>').replace('(?P<unit>', f'(?P<unit{i}>')})"
                                    for i, p in enumerate(deadlines)), re.IGNORECASE)
+    # A target word, then at most a few connecting words ("the target is 1%", "l'obiettivo dell'1%").
+    target = re.compile(f"(?:{'|'.join(flat('target'))})\\D{{0,10}}$", re.IGNORECASE)
     return _Patterns(grouped("kind", KINDS), grouped("part", PARTS), grouped("cause", CAUSES),
-                     grouped("metric", METRICS), one(flat("request")), deadline,
-                     re.compile(f"(?:{'|'.join(flat('target'))})(?:\\s+(?:of|is|at))?\\W{{0,12}}$", re.IGNORECASE), one(flat("component")))
+                     grouped("metric", METRICS), one(flat("request")), deadline, one(flat("not_deadline")), target,
+                     one(flat("target_after")), one(flat("component")))
 
 
 PATTERNS = _load()
@@ -142,17 +146,19 @@ def parse_notice(text: str) -> Notice:
             continue
         body = _BULLET.sub("", line)
         bullet = body != line
-        part = next((p for p in PARTS if PATTERNS.part[p].search(body)), None)
-        cause = _cause(body, part)
+        parts = [p for p in PARTS if PATTERNS.part[p].search(body)]
+        part = parts[0] if parts else None
         asks = bool(PATTERNS.request.search(body))
         when = _deadline(body)
         if notice.deadline is None:
             notice.deadline = when
         if part is not None and (asks or bullet or in_list or _names_a_part_first(body, part)):
-            notice.demands.append(Demand(number, body, part, cause))
-        elif (asks or (bullet and in_list)) and not body.endswith(":") and when is None:
+            # One demand per part the line asks for ("the steps you have taken to resolve the
+            # issues and ensure that similar complaints won't happen again": two).
+            notice.demands += [Demand(number, body, p, _cause(body, p)) for p in parts]
+        elif (asks or (bullet and in_list)) and not body.endswith((":", "：")) and when is None:
             notice.not_understood.append({"line": number, "text": body})
-        if body.endswith(":") and (asks or part is not None):
+        if body.endswith((":", "：")) and (asks or part is not None):
             in_list = True
         elif not bullet and not in_list:
             in_list = False
@@ -198,7 +204,7 @@ def _cause(body: str, part: str | None) -> str | None:
 
 def _deadline(body: str) -> dict[str, Any] | None:
     found = PATTERNS.deadline.search(body)
-    if not found:
+    if not found or PATTERNS.not_deadline.search(body):
         return None
     groups = {k: v for k, v in found.groupdict().items() if v}
     value = next(v for k, v in groups.items() if k.startswith("value"))
@@ -211,7 +217,7 @@ def _rate(body: str) -> float | None:
     """The first percentage on the line that is not a target ('exceeded the target of 1%')."""
     for found in _PERCENT.finditer(body):
         before = body[max(0, found.start() - 40):found.start()]
-        if PATTERNS.target.search(before):
+        if PATTERNS.target.search(before) or PATTERNS.target_after.search(body[found.end():]):
             continue
         return float(found.group(1).replace(",", "."))
     return None

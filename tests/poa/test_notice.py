@@ -156,7 +156,71 @@ def test_the_phrase_data_names_only_known_keys_and_every_pattern_compiles():
                 assert set(value) <= set(names[key]), (lang, key)
                 patterns = [p for group in value.values() for p in group]
             else:
-                assert key in ("request", "deadline", "target", "component"), (lang, key)
+                assert key in ("request", "deadline", "not_deadline", "target", "target_after", "component"), (lang, key)
                 patterns = value
             for p in patterns:
                 re.compile(p)
+
+
+# Letters as sellers receive them translated: our own sentences, in the shapes Amazon uses.
+TRANSLATED = {
+    "de": ("""Ihr Verkäuferkonto wurde deaktiviert. Ihre Rate an Bestellmängeln liegt bei 2,4 % und damit über dem Zielwert von 1 %.
+Bitte senden Sie uns einen Maßnahmenplan mit folgenden Angaben:
+- Die Ursache(n) für Käufer, die ihre Bestellungen nicht erhalten haben
+- Die Maßnahmen, die Sie ergriffen haben, um das Problem zu beheben
+- Die Schritte, die Sie unternommen haben, um zukünftige Probleme zu vermeiden
+Antworten Sie innerhalb von 17 Tagen.""", "deactivation", 2.4, {"value": 17, "unit": "days"}, ["non_receipt"]),
+    "fr": ("""Votre compte vendeur a été désactivé : votre taux de commandes défectueuses est de 1,8 %, l'objectif est de 1 %.
+Veuillez nous envoyer un plan d'action qui explique :
+- la ou les causes premières des articles endommagés en raison d'un emballage inadéquat
+- les mesures que vous avez prises pour résoudre ces problèmes
+- les mesures prises pour éviter que cela se reproduise à l'avenir
+Merci de répondre dans les 72 heures.""", "deactivation", 1.8, {"value": 72, "unit": "hours"}, ["damaged"]),
+    "es": ("""No disponemos de información suficiente para reactivar su cuenta.
+Por favor, envíe más detalles sobre:
+- La causa raíz de los artículos defectuosos que recibieron los compradores
+- Las medidas que ha tomado para resolver el problema
+- Los pasos para evitar que vuelva a ocurrir en el futuro
+Responda en un plazo de 14 días.""", "rejection", None, {"value": 14, "unit": "days"}, ["not_as_described"]),
+    "it": ("""Il suo account venditore Amazon è stato disattivato. La sua percentuale di ordini difettosi è del 3,2% e supera l'obiettivo dell'1%.
+La preghiamo di inviare un piano d'azione che spieghi:
+- la causa principale dei reclami per assistenza clienti senza risposta
+- le azioni intraprese per risolvere il problema
+- le misure adottate per evitare che si ripeta in futuro
+Risponda entro 72 ore.""", "deactivation", 3.2, {"value": 72, "unit": "hours"}, ["poor_service"]),
+    "ja": ("""出品用アカウントは停止されました。注文不良率は2.1%で、1%を超えています。
+改善計画書を提出してください：
+・商品が届かないというお客様の苦情の根本原因
+・問題を解決するために実施した対策
+・再発を防止するための今後の改善策
+17日以内にご提出ください。""", "deactivation", 2.1, {"value": 17, "unit": "days"}, ["non_receipt"]),
+    "zh": ("""您的卖家账户已被停用。您的订单缺陷率为4.5%，高于1%的目标。
+请提供行动计划，说明：
+- 买家收到破损商品的根本原因
+- 为解决该问题而采取的措施
+- 为避免今后再次发生而采取的措施
+请在72小时内回复。""", "deactivation", 4.5, {"value": 72, "unit": "hours"}, ["damaged"]),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(TRANSLATED))
+def test_translated_letters(lang):
+    letter, kind, rate, deadline, causes = TRANSLATED[lang]
+    n = parse_notice(letter)
+    assert n.kind == kind
+    assert n.metrics == ["odr"]
+    assert n.rate == rate
+    assert n.deadline == deadline
+    assert n.causes == causes
+    assert [d.part for d in n.demands] == ["root_cause", "actions_taken", "prevention"]
+    assert n.not_understood == []
+
+
+def test_amazons_review_time_is_no_deadline_and_a_line_may_ask_for_two_parts():
+    n = parse_notice("""Please include a plan of action that contains the following:
+1. Description of the issues that caused the complaints about the condition of your items.
+2. Explanation of the steps you have taken to resolve the issues and ensure that similar complaints won't happen again.
+We will review the information you send and get back to you within 2 business days.""")
+    assert n.deadline is None
+    assert [(d.line, d.part) for d in n.demands] == [(2, "root_cause"), (3, "actions_taken"), (3, "prevention")]
+    assert n.demands[0].cause == "not_as_described" and "listing_condition" in n.metrics
