@@ -34,7 +34,7 @@ def test_detect_json_lists_each_file(fx):
         ("empty.tsv", "{p}: the file is empty. Download the export again from Seller Central"),
         ("binary.bin", "{p}: this is a binary file, not a text export. Give the tab-delimited .txt or .csv "
                        "download from Seller Central"),
-        ("truncated.txt.gz", "{p}: the gzip data is damaged (Compressed file ended before the end-of-stream "
+        ("truncated.txt.gz", "{p}: the gzip data is truncated or damaged (Compressed file ended before the end-of-stream "
                              "marker was reached). Download the export again; a truncated download cannot be read"),
         ("ambiguous_dates_feedback.tsv", "{p}: column 'Date': dates like '3/4/26' can be read as M/D/YY (US) or "
                                          "D/M/YY (UK, FR, IT, ES, ...). Pass --date-format %m/%d/%y or --date-format "

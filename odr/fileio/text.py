@@ -84,12 +84,14 @@ def read_head(path: Path, size: int = HEAD_BYTES) -> tuple[bytes, str | None]:
                 with gzip.GzipFile(fileobj=fh) as gz:
                     return gz.read(size), "gzip"
             except (OSError, EOFError, zlib.error) as exc:
-                raise UnreadableInput(
-                    f"the gzip data is damaged ({exc})",
-                    path=path,
-                    fix="download the export again; a truncated download cannot be read",
-                ) from None
+                raise damaged_gzip(path, exc) from None
     return raw, None
+
+
+def damaged_gzip(path: Path, exc: BaseException) -> UnreadableInput:
+    """The one-line error for gzip data that cannot be read to its end."""
+    return UnreadableInput(f"the gzip data is truncated or damaged ({exc})", path=path,
+                           fix="download the export again; a truncated download cannot be read")
 
 
 def decompress(raw: bytes, path: Path) -> tuple[bytes, str | None]:
@@ -113,11 +115,7 @@ def decompress(raw: bytes, path: Path) -> tuple[bytes, str | None]:
             rest = engine.unused_data.lstrip(b"\0")
         return bytes(out), "gzip"
     except (OSError, EOFError, zlib.error) as exc:
-        raise UnreadableInput(
-            f"the gzip data is truncated or damaged ({exc})",
-            path=path,
-            fix="download the export again; a truncated download cannot be read",
-        ) from None
+        raise damaged_gzip(path, exc) from None
 
 
 _LONG_LINE = re.compile(rb"[^\n]{%d}" % (4 * MAX_FIELD_CHARS))

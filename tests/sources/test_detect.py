@@ -68,7 +68,7 @@ def test_legacy_layout_keeps_the_three_answer_columns(fx):
     [
         ("empty.tsv", UnreadableInput, "the file is empty"),
         ("binary.bin", UnreadableInput, "binary file"),
-        ("truncated.txt.gz", UnreadableInput, "gzip data is damaged"),
+        ("truncated.txt.gz", UnreadableInput, "gzip data is truncated or damaged"),
         ("not_an_export.csv", UnrecognizedInput, "not an export odr recognizes"),
     ],
 )
