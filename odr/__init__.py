@@ -36,12 +36,14 @@ _LAZY = {
     "detect_files": "odr.sources",
     "detect": "odr.sources.inventory",
     "read_overrides": "odr.sources.overrides",
+    "read_notice": "odr.poa",
 }
 
 if TYPE_CHECKING:
     from odr.analysis import Analysis, analyze
     from odr.causes import CAUSES
     from odr.model import Dataset, InputFile
+    from odr.poa import read_notice
     from odr.sources import detect_files, load
     from odr.sources.inventory import detect
     from odr.sources.overrides import read_overrides
@@ -64,6 +66,7 @@ __all__ = [
     "detect",
     "detect_files",
     "load",
+    "read_notice",
     "read_overrides",
 ]
 
