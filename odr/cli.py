@@ -23,7 +23,7 @@ from odr.fileio import safe_cell
 from odr.kinds import KIND_NAMES
 from odr.ledger import update
 from odr.poa import read_notice
-from odr.poa.notice import METRIC_NAMES
+from odr.poa.notice import MAX_LETTER_BYTES, METRIC_NAMES
 from odr.rules import RULES
 from odr.shown import percent as _pct
 from odr.sources import load
@@ -572,7 +572,7 @@ def notice(
     those yourself. Reads English, and the letters as Amazon translates them.
     """
     try:
-        found = read_notice(sys.stdin.buffer.read() if letter == "-" else Path(letter))
+        found = read_notice(sys.stdin.buffer.read(MAX_LETTER_BYTES + 1) if letter == "-" else Path(letter))
     except OdrError as error:
         raise _fail(error) from None
     if as_json:

@@ -43,6 +43,10 @@ METRICS = ("odr", "late_shipment_rate", "pre_fulfillment_cancel_rate", "valid_tr
 # A part named in a demand is followed by its object: "root cause(s) of <shipments being damaged>".
 _BULLET = re.compile(r"^\s*(?:[-–—•*·・▪●◦>]+\s*|(?:\(?\d{1,2}[.)]|\(?[a-z][.)])\s+)")
 _PERCENT = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s?(?:%|％|per ?cent)")
+# Amazon's letters run to a few kilobytes; an e-mail may carry attachments. Past these sizes the
+# input is no letter, and reading it line by line would take minutes: it stops with one line.
+MAX_LETTER_CHARS = 256 * 1024
+MAX_LETTER_BYTES = 32 << 20
 _DOMAIN = re.compile(r"\bamazon\.(?:com?\.)?[a-z]{2,3}\b|\bamazon\.com\b", re.IGNORECASE)
 
 
@@ -238,16 +242,28 @@ def _letter_text(source: str | Path | bytes) -> str:
     if isinstance(source, str) and ("\n" in source or not _is_file(source)):
         text = source
     elif isinstance(source, bytes):
+        if len(source) > MAX_LETTER_BYTES:
+            raise NoticeError(f"larger than {MAX_LETTER_BYTES >> 20} MB: no letter from Amazon is",
+                              path=Path("<stdin>"), fix="paste Amazon's e-mail alone")
         text = _decoded(source, Path("<stdin>"))
     else:
         path = Path(source)
         if not path.is_file():
             raise NoticeError("no such file", path=path, fix="give the letter saved as .txt, .eml or .html, or - to paste it")
         try:
-            raw = path.read_bytes()
+            with open(path, "rb") as fh:
+                raw = fh.read(MAX_LETTER_BYTES + 1)
         except OSError as exc:
             raise NoticeError(f"cannot read the letter ({exc.strerror or exc})", path=path) from None
+        if len(raw) > MAX_LETTER_BYTES:
+            raise NoticeError(f"larger than {MAX_LETTER_BYTES >> 20} MB: no letter from Amazon is", path=path,
+                              fix="save Amazon's e-mail alone, as .txt, .eml or .html")
         text = _decoded(raw, path)
+    if len(text) > MAX_LETTER_CHARS:
+        where = Path("<stdin>") if isinstance(source, bytes) else None if isinstance(source, str) else Path(source)
+        raise NoticeError(f"{len(text):,} characters of text: longer than any letter from Amazon "
+                          f"({MAX_LETTER_CHARS // 1024} KB at most)", path=where,
+                          fix="give Amazon's letter alone, not a whole mailbox or document")
     if not text.strip():
         where = Path("<stdin>") if isinstance(source, bytes) else None if isinstance(source, str) else Path(source)
         raise NoticeError("the letter is empty", path=where,
@@ -272,7 +288,10 @@ def _decoded(raw: bytes, path: Path) -> str:
         message = email.message_from_bytes(raw, policy=email.policy.default)
         body = message.get_body(preferencelist=("plain", "html"))
         if body is not None:
-            content = body.get_content()
+            try:
+                content = body.get_content()
+            except (LookupError, UnicodeError, ValueError):  # a charset Python does not know: guess it
+                content = tx.decode(body.get_payload(decode=True) or b"", path)[0]
             content = content if isinstance(content, str) else content.decode("utf-8", "replace")
             return _html_text(content) if body.get_content_subtype() == "html" else content
     try:

@@ -12,6 +12,8 @@ from email.message import EmailMessage
 from importlib import resources
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from odr.poa import NoticeError, parse_notice, read_notice
 from odr.poa.notice import CAUSES, KINDS, METRICS, PARTS
@@ -114,6 +116,13 @@ def test_an_email_is_read_from_its_text_body_else_its_html_body(tmp_path):
     assert "alert" not in json.dumps(n.to_dict())
 
 
+def test_an_email_in_a_charset_python_does_not_know_is_still_read(tmp_path):
+    path = tmp_path / "letter.eml"
+    path.write_bytes(b'From: a@example.com\nSubject: x\nContent-Type: text/plain; charset="x-unknown-42"\n\n'
+                     b"Greater detail on the root cause(s) of buyers not receiving orders\n")
+    assert [(d.part, d.cause) for d in read_notice(path).demands] == [("root_cause", "non_receipt")]
+
+
 def test_an_html_page_and_a_shift_jis_text_file(tmp_path):
     page = tmp_path / "letter.html"
     page.write_text("<!DOCTYPE html><html><head><title>x</title></head><body><div>Please send:</div><ol>"
@@ -132,6 +141,14 @@ def test_a_file_that_is_no_letter_stops_with_one_line(tmp_path):
     assert "PNG" in caught.value.message and caught.value.fix
     with pytest.raises(NoticeError):
         read_notice(tmp_path / "missing.txt")
+
+
+def test_a_text_far_longer_than_any_letter_stops_at_once(tmp_path):
+    path = tmp_path / "mailbox.txt"
+    path.write_text("Please send the root cause of the damaged items.\n" * 20_000)
+    with pytest.raises(NoticeError) as caught:
+        read_notice(path)
+    assert "longer than any letter" in caught.value.message
 
 
 def test_the_command_prints_json_and_reads_standard_input(tmp_path):
@@ -224,3 +241,18 @@ We will review the information you send and get back to you within 2 business da
     assert n.deadline is None
     assert [(d.line, d.part) for d in n.demands] == [(2, "root_cause"), (3, "actions_taken"), (3, "prevention")]
     assert n.demands[0].cause == "not_as_described" and "listing_condition" in n.metrics
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payload=st.one_of(st.binary(max_size=600), st.text(max_size=600).map(str.encode)),
+       name=st.sampled_from(["letter.txt", "letter.eml", "letter.html"]))
+def test_any_bytes_give_a_notice_or_one_line_of_error(tmp_path_factory, payload, name):
+    path = tmp_path_factory.mktemp("n") / name
+    path.write_bytes(payload)
+    try:
+        found = read_notice(path)
+    except NoticeError as error:
+        assert "\n" not in str(error)
+        return
+    json.dumps(found.to_dict())  # always a JSON document
+    assert {d.part for d in found.demands} <= set(PARTS)
