@@ -581,6 +581,60 @@ def notice(
     _print_notice(found)
 
 
+@app.command()
+def poa(
+    inputs: Inputs,
+    notice_file: Annotated[Path | None, typer.Option("--notice", help="Amazon's letter (.txt, .eml, .html): the plan answers its demands.")] = None,
+    ledger: Annotated[Path | None, typer.Option("--ledger", help="Your remediation ledger CSV: the actions taken.")] = None,
+    actions_file: Annotated[Path | None, typer.Option("--actions", help="Your preventive steps, CSV or TOML: what, cause, owner, started_on, frequency, evidence.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder for plan-of-action.md, .html and .json (beside the report you attach).")] = Path("reports"),
+    as_of: AsOfOption = None,
+    window_end: WindowEndOption = None,
+    seller_name: SellerNameOption = None,
+    map_file: MapOption = None,
+    date_format: DateFormatOption = None,
+    marketplace: MarketplaceOption = None,
+    encoding: EncodingOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Draft your Plan of Action from the data: one section per cause bucket (the letter's, or
+    the causes of the channel above 1%), each with the root cause's facts (counts, share,
+    sub-causes, items, example orders, the buyers' words), the actions your ledger records as
+    done (dated), your preventive steps (from --actions) and the evidence of compliance.
+
+    Nothing is invented: every sentence carries a figure, a date, an order id or your own words,
+    and what only you can say is listed as a gap to fill. With --notice, a checklist says for
+    each demand of the letter what the data holds and what is missing.
+    """
+    from odr.analysis import analyze
+    from odr.poa.actions import read_actions
+    from odr.poa.draft import draft
+    from odr.poa.render import write_plan
+
+    try:
+        letter = read_notice(notice_file) if notice_file is not None else None
+        steps = read_actions(actions_file) if actions_file is not None else []
+        paths = list(inputs) + ([ledger] if ledger else [])
+        data = _load(paths, map_file, date_format, marketplace, encoding, detail=True)
+        _print_skipped(data)
+        analysis = analyze(data, window_end=window_end, as_of=as_of, seller_name=seller_name)
+        ledger_name = ledger.name if ledger else next((i.path.name for i in data.inputs if i.kind == "ledger"), None)
+        plan = draft(analysis, notice=letter, actions=steps, ledger_name=ledger_name)
+        written = write_plan(plan, out)
+    except OdrError as error:
+        raise _fail(error) from None
+    with _reader_may_leave():
+        titles = ", ".join(s.title.lower() for s in plan.sections) or "no cause found in the exports"
+        typer.echo(f"Plan of Action for {plan.scope} orders placed from {plan.window}: {titles}")
+        if letter is not None:
+            open_rows = [r for r in plan.checklist if r.missing]
+            typer.echo(f"the letter's {len(plan.checklist)} demand(s): {len(plan.checklist) - len(open_rows)} answered "
+                       f"from the data, {len(open_rows)} need(s) your words")
+        typer.echo(f"{plan.gaps} gap(s) to fill, marked \u270e in the draft")
+        for path in written.values():
+            typer.echo(f"wrote {path}")
+
+
 def _words(slug: str | None) -> str:
     return (slug or "").replace("_", " ")
 

@@ -223,6 +223,37 @@ def inferred_statuses(analysis: Analysis) -> dict[str, str]:
     return {order_id: by_rank[r] for order_id, r in rank.items()}
 
 
+@dataclass(frozen=True)
+class Remedy:
+    """What the ledger records for one defective order (its latest entry by action date)."""
+
+    status: str  # as written ('' when none)
+    inferred: bool  # odr's inference from the exports, not the seller's record
+    done: bool  # a done status (refunded, replaced, ...) the seller recorded: remediation
+    entry: dict[str, Any]  # the ledger row itself ({} when none)
+
+
+def remediation(analysis: Analysis) -> dict[str, Remedy]:
+    """Each order's remediation as the ledger records it, for the report and the plan of action:
+    only what the seller typed counts as done, never odr's own inference."""
+    ledger = analysis.dataset.ledger
+    latest: dict[str, dict[str, Any]] = {}
+    if len(ledger):
+        ordered = ledger.sort_values("action_date", na_position="first", kind="stable")
+        latest = {r["order_id"]: r for r in ordered.to_dict("records")}
+    now = inferred_statuses(analysis)
+    out = {}
+    for order_id, entry in latest.items():
+        status = "" if not _present(entry.get("status")) else str(entry.get("status")).strip()
+        inferred = bool(status) and still_inferred(status, entry.get("status_inferred"), seller_typed(entry),
+                                                   now.get(order_id))
+        out[order_id] = Remedy(status, inferred, status in RULES.ledger_done and not inferred, entry)
+    return out
+
+
+NO_REMEDY = Remedy("", False, False, {})
+
+
 def still_inferred(status: object, marker: object, typed: bool, inferred_now: str | None) -> bool:
     """Whether a ledger row's status is still odr's inference, not the seller's remediation.
 

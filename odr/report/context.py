@@ -19,7 +19,7 @@ from odr.causes import CAUSES, SUBCAUSES, decided_by_text
 from odr.causes.taxonomy import SUBCAUSE_TITLES
 from odr.ids import ANY_SPELLING
 from odr.kinds import FEEDBACK_KINDS
-from odr.ledger import inferred_statuses, seller_typed, still_inferred
+from odr.ledger import NO_REMEDY, remediation
 from odr.privacy import scrub
 from odr.report.charts import trend_chart
 from odr.rules import RULES
@@ -269,16 +269,13 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
             drop_offs.append(DropOff(_day(day), ch, len(g), ", ".join(oid(o) for o in g["order_id"])))
 
     counted = a.defects[a.defects["counted"]]
-    ledger = _latest_ledger(a.dataset.ledger)
-    inferred_now = inferred_statuses(a)
+    remedies = remediation(a)
+    ledger = {order_id: r.entry for order_id, r in remedies.items()}
 
     def remedy(order_id: str) -> tuple[str, bool, bool]:
         """(status, inferred from the exports, done): what the seller typed is recorded remediation."""
-        entry = ledger.get(order_id, {})
-        status = _text(entry.get("status"))
-        inferred = bool(status) and still_inferred(status, entry.get("status_inferred"), seller_typed(entry),
-                                                   inferred_now.get(order_id))
-        return status, inferred, status in RULES.ledger_done and not inferred
+        r = remedies.get(order_id, NO_REMEDY)
+        return r.status, r.inferred, r.done
 
     causes = _cause_sections(a, defective, counted, remedy, oid, redact)
 
@@ -449,13 +446,5 @@ def _detail(d) -> str:
         return f"{int(d.rating)} star{'s' if int(d.rating) != 1 else ''}"
     parts = [_text(d.reason), _text(d.status)]
     return ", ".join(p for p in parts if p and p != "listed by amazon") or ("listed by Amazon" if _text(d.status) else "")
-
-
-def _latest_ledger(ledger: pd.DataFrame) -> dict[str, dict]:
-    """Each order's latest ledger entry (by action date, then file order)."""
-    if ledger.empty:
-        return {}
-    ordered = ledger.sort_values("action_date", na_position="first", kind="stable")
-    return {r["order_id"]: r for r in ordered.to_dict("records")}
 
 

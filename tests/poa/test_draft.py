@@ -1,0 +1,142 @@
+"""`odr poa`: the plan drafted from the bundled sample data, checked against the report's own
+files (summary.json, evidence.csv) and the seller's ledger; the actions file."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import odr
+from odr.errors import InvalidValue
+from odr.poa import parse_notice
+from odr.poa.actions import read_actions
+from odr.poa.draft import draft
+from odr.poa.render import md, to_html, to_markdown, write_plan
+from tests.poa.test_notice import REJECTION
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
+ACTIONS = """what,cause,owner,started_on,frequency,evidence
+Glass items ship double-boxed with bubble wrap,damaged,Warehouse lead,2026-09-25,every order,photos/packing.jpg
+Messages answered within 12 hours,poor_service,,2026-10-01,twice a day,
+Tracked shipping on every order,non_receipt,Ops,,,
+"""
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    out = tmp_path_factory.mktemp("poa")
+    (out / "letter.txt").write_text(REJECTION)
+    (out / "actions.csv").write_text(ACTIONS)
+    run = subprocess.run([sys.executable, "-m", "odr", "poa", str(SAMPLE), "--notice", str(out / "letter.txt"),
+                          "--actions", str(out / "actions.csv"), "--out", str(out)], capture_output=True, text=True,
+                         check=False)
+    assert run.returncode == 0, run.stderr
+    report = subprocess.run([sys.executable, "-m", "odr", "report", str(SAMPLE), "--out", str(out), "--format", "json,csv"],
+                            capture_output=True, text=True, check=False)
+    assert report.returncode in (0, 3), report.stderr
+    plan = json.loads((out / "plan-of-action.json").read_text())
+    summary = json.loads((out / "summary.json").read_text())
+    with open(out / "evidence.csv", encoding="utf-8-sig", newline="") as fh:
+        evidence = list(csv.DictReader(fh))
+    return out, run.stdout, plan, summary, evidence
+
+
+def facts(plan, part):
+    return [f["facts"] for s in plan["sections"] for f in s["parts"][part]["sentences"]]
+
+
+def test_the_sections_are_the_letters_causes_and_count_as_the_report_does(made):
+    _, _, plan, _, evidence = made
+    assert [s["cause"] for s in plan["sections"]] == ["damaged", "poor_service"]
+    titles = {"damaged": "Damaged in transit", "poor_service": "Poor customer service"}
+    for s in plan["sections"]:
+        rows = [r for r in evidence if r["channel"] == "MFN" and titles[s["cause"]] in r["causes"]]
+        assert sorted(s["orders"]) == sorted(r["order_id"] for r in rows)
+        first = s["parts"]["root_cause"]["sentences"][0]["facts"]
+        assert first["orders"] == len(rows)
+        assert first["defective_orders"] == sum(1 for r in evidence if r["channel"] == "MFN")
+
+
+def test_every_order_id_rate_and_date_is_the_reports(made):
+    out, _, plan, summary, evidence = made
+    known = {r["order_id"] for r in evidence}
+    text = (out / "plan-of-action.md").read_text()
+    assert set(re.findall(r"\b\d{3}-\d{7}-\d{7}\b", text)) <= known
+    mfn = summary["channels"]["MFN"]
+    rates = [f for f in facts(plan, "evidence") if "rate" in f]
+    assert rates and all(f["rate"] == round(mfn["rate"], 6) for f in rates)
+    assert all(f["under_target_on"] == summary["forecast"]["MFN"]["under_target_on"] for f in rates)
+    free = [f for f in facts(plan, "evidence") if "defective_orders" in f]
+    assert all((f["orders"], f["defective_orders"]) == (mfn["orders"], mfn["defective_orders"]) for f in free)
+
+
+def test_actions_taken_are_only_the_ledgers_done_rows_with_their_dates(made):
+    _, _, plan, _, _ = made
+    with open(SAMPLE / "remediation_ledger.csv", encoding="utf-8-sig", newline="") as fh:
+        ledger = list(csv.DictReader(fh))
+    done = {"refunded", "replaced", "return_authorized", "feedback_removed", "claim_reversed", "resolved"}
+    written = {(r["order_id"], r["action_date"], r["status"]) for r in ledger if r["status"] in done}
+    taken = facts(plan, "actions_taken")
+    assert taken
+    for f in taken:
+        assert (f["order_id"], f["date"], f["status"]) in written
+
+
+def test_gaps_are_said_and_never_filled(made):
+    out, stdout, plan, _, _ = made
+    prevention = {s["cause"]: s["parts"]["prevention"] for s in plan["sections"]}
+    assert [f["what"] for f in (x["facts"] for x in prevention["damaged"]["sentences"])] == \
+        ["Glass items ship double-boxed with bubble wrap"]
+    assert any("names no owner" in m for m in prevention["poor_service"]["missing"])
+    root = {s["cause"]: s["parts"]["root_cause"]["missing"] for s in plan["sections"]}
+    assert all(root.values())  # why it happened in the operation: only the seller can say
+    assert "gap(s) to fill" in stdout
+    html = (out / "plan-of-action.html").read_text()
+    assert html.count('class="gap"') == sum(len(p["missing"]) for s in plan["sections"] for p in s["parts"].values()) \
+        + (1 if plan["unexplained_orders"] else 0)
+    # The checklist: every demand of the letter, linked to the section that answers it.
+    assert [row["line"] for row in plan["checklist"]] == [7, 8, 9, 10, 11]
+    assert 'href="#cause-damaged"' in html
+
+
+def test_without_a_letter_the_sections_are_the_causes_above_target():
+    a = odr.analyze(odr.load(SAMPLE))
+    plan = draft(a)
+    assert [s.cause for s in plan.sections][:1] == ["poor_service"]  # the commonest cause of the MFN orders
+    assert "unclassified" not in [s.cause for s in plan.sections] and plan.unexplained
+    assert all(len(c.holds) + len(c.missing) for c in plan.checklist)
+
+
+def test_buyer_text_is_escaped_in_html_and_markdown(tmp_path):
+    a = odr.analyze(odr.load(SAMPLE))
+    plan = draft(a, notice=parse_notice(REJECTION))
+    plan.sections[0].parts[0].say('<script>alert(1)</script> **bold** [link](http://x) write me at a@b.com',
+                                  order_id="x")
+    html = to_html(plan)
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    assert r"\*\*bold\*\*" in to_markdown(plan) and md("[x](y)") == r"\[x\](y)"
+    write_plan(plan, tmp_path)
+    assert {p.name for p in tmp_path.iterdir()} == {"plan-of-action.md", "plan-of-action.html", "plan-of-action.json"}
+
+
+def test_the_actions_file_as_csv_or_toml_and_its_errors(tmp_path):
+    toml = tmp_path / "actions.toml"
+    toml.write_text('[[action]]\nwhat = "Packing check"\ncause = "damaged"\nowner = "Ana"\nstarted_on = 2026-10-01\n'
+                    'frequency = "every order"\n')
+    (only,) = read_actions(toml)
+    assert (only.cause, only.started_on.isoformat(), only.line) == ("damaged", "2026-10-01", 1)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("what,cause,started_on\nPacking check,damaged,next week\n")
+    with pytest.raises(InvalidValue) as caught:
+        read_actions(bad)
+    assert (caught.value.line, caught.value.column) == (2, "started_on")
+    bad.write_text("what,cause\nPacking check,teleportation\n")
+    with pytest.raises(InvalidValue) as caught:
+        read_actions(bad)
+    assert "damaged" in caught.value.fix
