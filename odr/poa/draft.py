@@ -206,6 +206,7 @@ def _root_cause(c: _Context, cause: str, title: str, orders) -> Part:
     named = {"negative_feedback": "negative feedback", "a_to_z_claim": "an A-to-z claim", "chargeback": "a chargeback"}
     said = [f"{kinds[k]} {v}" for k, v in named.items() if kinds[k]]
     if said:
+        said[0] = said[0].replace(" ", " have ", 1)
         part.say("Of these orders, " + ", ".join(said) + ".", **{k: kinds[k] for k in named if kinds[k]})
     slug = BUCKETS.get(cause, (cause, None))[0]
     subs = Counter(s for x in orders["subcauses"] if isinstance(x, dict) for s in x.get(slug, ()))
