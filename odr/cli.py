@@ -635,6 +635,66 @@ def poa(
             typer.echo(f"wrote {path}")
 
 
+@app.command()
+def lint(
+    draft_file: Annotated[Path, typer.Argument(help="Your Plan of Action as text or Markdown.", show_default=False)],
+    inputs: Annotated[list[Path] | None, typer.Argument(help="The exports (files or folders): check every rate, count and order id against them.", show_default=False)] = None,
+    notice_file: Annotated[Path | None, typer.Option("--notice", help="Amazon's letter: every demand needs a paragraph that answers it.")] = None,
+    as_json: JsonOption = False,
+    map_file: MapOption = None,
+    date_format: DateFormatOption = None,
+    marketplace: MarketplaceOption = None,
+    encoding: EncodingOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Check your Plan of Action the way reviewers do, like a code linter: one finding per line
+    with a stable rule name, the excerpt and the fix.
+
+    Rules: missing-section, unanswered-demand (with --notice), future-tense-action,
+    unimplemented-prevention, vague-frequency, no-timeline, unnamed-policy, repeated-point,
+    blame, emotional-language, figure-mismatch and unknown-order (with the exports),
+    template-text, too-long.
+
+    Exit codes: 0 no error-level finding; 5 at least one; 1 an input to fix.
+    """
+    from odr.poa.lint import lint as check
+
+    try:
+        text = _plan_text(draft_file)
+        letter = read_notice(notice_file) if notice_file is not None else None
+        analysis = None
+        if inputs:
+            from odr.analysis import analyze
+
+            analysis = analyze(_load(list(inputs), map_file, date_format, marketplace, encoding, detail=False))
+        findings = check(text, analysis=analysis, notice=letter)
+    except OdrError as error:
+        raise _fail(error) from None
+    with _reader_may_leave():
+        if as_json:
+            typer.echo(json.dumps([f.to_dict() for f in findings], indent=2, ensure_ascii=False))
+        else:
+            for f in findings:
+                typer.echo(f"{draft_file}:{f.line}: {f.severity} {f.rule}: {f.message}")
+                if f.excerpt:
+                    typer.echo(f"    \u201c{f.excerpt}\u201d")
+            errors = sum(f.severity == "error" for f in findings)
+            typer.echo(f"{errors} error(s), {len(findings) - errors} warning(s)", err=True)
+    if any(f.severity == "error" for f in findings):
+        raise typer.Exit(5)
+
+
+def _plan_text(path: Path) -> str:
+    """The seller's draft, decoded as every input is."""
+    from odr.fileio import text as tx
+
+    if not path.is_file():
+        raise OdrError("no such file", path=path, fix="give your Plan of Action saved as .txt or .md")
+    raw = path.read_bytes()
+    tx.check_not_binary(raw, path)
+    return tx.decode(raw, path)[0]
+
+
 def _words(slug: str | None) -> str:
     return (slug or "").replace("_", " ")
 

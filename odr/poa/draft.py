@@ -133,7 +133,7 @@ def draft(analysis: Analysis, *, notice: Notice | None = None, actions: list[Act
     remedies = remediation(a)
     context = _Context(a, mine, focus, scope, window, remedies)
     causes = _chosen_causes(notice, mine)
-    sections = [_section(context, cause, actions) for cause in causes]
+    sections = [_section(context, cause, actions, account=i == 0) for i, cause in enumerate(causes)]
     attach = ["odr-report.pdf (the evidence appendix: every defective order, its causes and remediation)",
               "evidence.csv (the same orders, one row each)"]
     if ledger_name:
@@ -159,6 +159,10 @@ class _Context:
     scope: str
     window: str
     remedies: dict
+    # Orders already quoted, and orders whose actions were already listed, in an earlier
+    # section: a point is made once (an order with two causes is in two sections).
+    quoted: set = field(default_factory=set)
+    acted: set = field(default_factory=set)
 
     @property
     def orders(self) -> list[str]:
@@ -185,11 +189,11 @@ def _orders_with(mine, cause: str):
     return mine[has]
 
 
-def _section(c: _Context, cause: str, actions: list[Action]) -> Section:
+def _section(c: _Context, cause: str, actions: list[Action], *, account: bool) -> Section:
     title = TITLES.get(cause) or CAUSES[cause].title
     orders = _orders_with(c.mine, cause) if cause in CAUSES or cause in BUCKETS else c.mine.iloc[0:0]
     parts = [_root_cause(c, cause, title, orders), _actions_taken(c, orders, title),
-             _prevention(cause, title, actions), _evidence(c, orders, title)]
+             _prevention(cause, title, actions), _evidence(c, orders, account=account)]
     return Section(cause, title, orders["order_id"].tolist(), parts)
 
 
@@ -224,8 +228,11 @@ def _root_cause(c: _Context, cause: str, title: str, orders) -> Part:
                  ship_services=dict(services.most_common(5)))
     texts = _buyer_words(c.a, orders["order_id"].tolist(), slug)
     # Examples: orders whose buyers' words name the cause first, each group by order date.
-    examples = sorted(orders.itertuples(index=False), key=lambda r: (r.order_id not in texts, r.order_day))
-    for row in examples[:EXAMPLES]:
+    examples = sorted(orders.itertuples(index=False),
+                      key=lambda r: (r.order_id in c.quoted, r.order_id not in texts, r.order_day))
+    examples = [r for r in examples if r.order_id not in c.quoted][:EXAMPLES] or examples[:1]
+    for row in examples:
+        c.quoted.add(row.order_id)
         words = texts.get(row.order_id)
         kinds = ", ".join(KIND_NAMES.get(k.strip(), k.strip()) for k in str(row.kinds).split(","))
         text = (f"Order {row.order_id}, placed {day(row.order_day)}, {kinds} on "
@@ -244,11 +251,16 @@ def _actions_taken(c: _Context, orders, title: str) -> Part:
     undated = []
     ledger = c.a.dataset.ledger
     rows_by_order = {o: g for o, g in ledger.groupby("order_id")} if len(ledger) else {}
+    above = []
     for order_id in ids:
         r = c.remedies.get(order_id, NO_REMEDY)
         if not r.done:
             undone.append(order_id)
             continue
+        if order_id in c.acted:
+            above.append(order_id)
+            continue
+        c.acted.add(order_id)
         for entry in rows_by_order.get(order_id, ledger.iloc[0:0]).sort_values("action_date", kind="stable").to_dict("records"):
             status = str(entry.get("status") or "").strip()
             if status not in RULES.ledger_done:
@@ -262,6 +274,8 @@ def _actions_taken(c: _Context, orders, title: str) -> Part:
             part.say(f"{when}, order {order_id}: {status}" + (f", \u201c{action}\u201d" if action else "")
                      + (f" (evidence: {evidence})" if evidence else "") + ".",
                      order_id=order_id, date=when, status=status, action=action, evidence=evidence)
+    if above:
+        part.say(f"Also remediated, with the actions listed above: {', '.join(above)}.", order_ids=above)
     if not ids:
         return part
     if undone:
@@ -297,10 +311,12 @@ def _prevention(cause: str, title: str, actions: list[Action]) -> Part:
     return part
 
 
-def _evidence(c: _Context, orders, title: str) -> Part:
+def _evidence(c: _Context, orders, *, account: bool) -> Part:
+    """The section's remediated share; the account's figures (defect-free share, the day the
+    ODR falls under target) once, in the first section: a point made twice reads as padding."""
     part = Part("evidence")
     a = c.a
-    for ch in c.focus:
+    for ch in c.focus if account else ():
         row = a.channels.loc[ch]
         n, d = int(row["orders"]), int(row["defective_orders"])
         if n:

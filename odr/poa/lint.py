@@ -1,0 +1,328 @@
+"""`odr lint`: a seller's Plan of Action checked like code, against the letter, the data and
+the faults reviewers reject plans for. Rules, their words and their fixes are data
+(``odr/data/lint.toml``, with sources); each finding names its line, a stable rule name, the
+excerpt and the fix.
+
+Without the exports only the text is checked; with them (an :class:`~odr.analysis.Analysis`),
+every rate, count and order id the draft cites is compared with the data; with Amazon's letter
+(:class:`~odr.poa.notice.Notice`), every demand needs a paragraph that answers it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from odr.ids import ORDER_ID
+from odr.poa.notice import PATTERNS as NOTICE
+from odr.poa.notice import Notice
+from odr.shown import excerpt
+
+if TYPE_CHECKING:
+    from odr.analysis import Analysis
+
+SECTIONS = ("root_cause", "actions_taken", "prevention", "evidence")
+TITLES = {"root_cause": "Root cause", "actions_taken": "Actions taken", "prevention": "Preventive steps",
+          "evidence": "Evidence"}
+REQUIRED = ("root_cause", "actions_taken", "prevention")
+PART_WORDS = {"root_cause": "root cause", "actions_taken": "actions taken", "prevention": "preventive steps",
+              "evidence": "evidence"}
+GAP = re.compile(r"^\s*(?:[-*]\s*)?\u270e")  # odr poa marks what only the seller can write
+CAUSE_WORDS = {"non_receipt": "orders not received or late", "damaged": "damaged shipments",
+               "not_as_described": "items not as described", "incomplete_order": "incomplete orders",
+               "poor_service": "poor customer service", "other": "a cause it names", None: "the whole metric"}
+_ORDER = re.compile(rf"\b{ORDER_ID}\b")
+_RATE = re.compile(r"(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
+_RATE_WORDS = re.compile(r"order defect rate|\bODR\b|defect rate", re.IGNORECASE)
+_COUNT = re.compile(r"\b(\d{1,6})\s+(defective orders?|orders? with (?:a )?defects?|negative feedbacks?|"
+                    r"a-?to-?z(?: guarantee)? claims?|(?:service )?chargebacks?)\b", re.IGNORECASE)
+_HEADING_MARK = re.compile(r"^\s*(?:#{1,6}\s*|\*\*|__|(?:\d{1,2}|[ivx]{1,4}|[a-h])[.)]\s+|step \d+[:.)]?\s*)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Finding:
+    line: int
+    rule: str
+    severity: str
+    excerpt: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "rule": self.rule, "severity": self.severity, "excerpt": self.excerpt,
+                "message": self.message}
+
+
+def _load() -> dict[str, Any]:
+    return tomllib.loads(resources.files("odr.data").joinpath("lint.toml").read_text("utf-8"))
+
+
+DATA = _load()
+RULES = DATA["rules"]
+
+
+def _any(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+_SECTION = {name: _any(DATA["sections"][name]) for name in ("prevention", "actions_taken", "root_cause", "evidence")}
+_DATE = _any(DATA["dates"]["patterns"])
+_PATTERNS = {name: _any(rule["patterns"]) for name, rule in RULES.items() if isinstance(rule.get("patterns"), list)}
+_BLAME = {who: _any(patterns) for who, patterns in RULES["blame"]["patterns"].items()}
+_NAMED_POLICY = _any(RULES["unnamed-policy"]["named"])
+_SHOUTING = re.compile(RULES["emotional-language"]["shouting"])
+
+
+@dataclass
+class _Line:
+    number: int
+    text: str
+    section: str | None
+    heading: bool
+    topic: str | None = None  # the cause the latest heading names ("## 1. Damaged in transit")
+
+
+def lint(text: str, *, analysis: Analysis | None = None, notice: Notice | None = None) -> list[Finding]:
+    """The findings on a draft, in line order (see the module's docstring)."""
+    lines = _read(text)
+    gaps = [x for x in lines if GAP.match(x.text)]
+    body = [x for x in lines if not x.heading and x.text.strip() and not GAP.match(x.text)]
+    found: list[Finding] = [_finding("unfilled-gap", x.number, x.text) for x in gaps]
+    present = {x.section for x in lines if x.heading}
+    for part in REQUIRED:
+        if part not in present:
+            found.append(_finding("missing-section", 1, "", part=PART_WORDS[part], title=TITLES[part]))
+    for x in body:
+        found += _line_rules(x)
+    found += _prevention(body)
+    found += _timeline(lines, body)
+    found += _repeated(body)
+    found += _templates(body)
+    found += _length(body)
+    if notice is not None:
+        found += _unanswered(lines, body, notice)
+    if analysis is not None:
+        found += _figures(body, analysis)
+    return sorted(found, key=lambda f: (f.line, f.rule))
+
+
+def _read(text: str) -> list[_Line]:
+    out, section, topic = [], None, None
+    for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+        line = " ".join(raw.split())
+        kind = _heading(line)
+        cause = None if kind else _topic(line)
+        if kind:
+            section = kind
+        elif cause:
+            topic, section = cause, None
+        out.append(_Line(number, line, section, bool(kind) or bool(cause), topic))
+    return out
+
+
+def _topic(line: str) -> str | None:
+    """The cause a heading line names ('## 1. Damaged in transit', 'Late deliveries:')."""
+    if not line or len(line) > 80 or not (_HEADING_MARK.match(line) or line.endswith(":")):
+        return None
+    return next((c for c, pattern in NOTICE.cause.items() if pattern.search(line)), None)
+
+
+def _heading(line: str) -> str | None:
+    """The section a heading line opens, or None for a line of text."""
+    if not line or len(line) > 80:
+        return None
+    marked = bool(_HEADING_MARK.match(line)) or line.endswith(":") or (line.isupper() and len(line) > 3)
+    words = len(line.split())
+    if not marked and words > 6:
+        return None
+    bare = _HEADING_MARK.sub("", line).strip(" *_:#")
+    if marked and words > 12:
+        return None
+    for name in ("prevention", "actions_taken", "root_cause", "evidence"):
+        if _SECTION[name].search(bare):
+            return name
+    return None
+
+
+def _finding(rule: str, at: int, shown: str, *, severity: str | None = None, message: str | None = None,
+             fix: str | None = None, **values: Any) -> Finding:
+    spec = RULES[rule]
+    said = (message or spec["message"]).format(**values)
+    todo = (fix or spec["fix"]).format(**values)
+    return Finding(at, rule, severity or spec["severity"], excerpt(shown, 120) if shown else "", f"{said}: {todo}")
+
+
+def _line_rules(x: _Line) -> list[Finding]:
+    out = []
+    if x.section == "actions_taken":
+        hit = _PATTERNS["future-tense-action"].search(x.text)
+        if hit:
+            out.append(_finding("future-tense-action", x.number, x.text))
+    if _PATTERNS["vague-frequency"].search(x.text):
+        out.append(_finding("vague-frequency", x.number, x.text))
+    if _PATTERNS["emotional-language"].search(x.text) or _SHOUTING.search(x.text):
+        out.append(_finding("emotional-language", x.number, x.text))
+    if _PATTERNS["unnamed-policy"].search(x.text) and not _NAMED_POLICY.search(x.text):
+        out.append(_finding("unnamed-policy", x.number, x.text))
+    for who, pattern in _BLAME.items():
+        if pattern.search(x.text):
+            out.append(_finding("blame", x.number, x.text, who=who.replace("_", " ")))
+            break
+    return out
+
+
+def _prevention(body: list[_Line]) -> list[Finding]:
+    steps = [x for x in body if x.section == "prevention"]
+    if not steps:
+        return []
+    future = [x for x in steps if _PATTERNS["future-tense-action"].search(x.text) and not _DATE.search(x.text)]
+    spec = RULES["unimplemented-prevention"]
+    if not any(_DATE.search(x.text) for x in steps):
+        return [_finding("unimplemented-prevention", steps[0].number, steps[0].text)]
+    return [_finding("unimplemented-prevention", x.number, x.text, severity=spec["line_severity"],
+                     message=spec["line_message"]) for x in future]
+
+
+def _timeline(lines: list[_Line], body: list[_Line]) -> list[Finding]:
+    if not body:
+        return []
+    if not any(_DATE.search(x.text) for x in body):
+        return [_finding("no-timeline", body[0].number, "")]
+    actions = [x for x in body if x.section == "actions_taken"]
+    if actions and not any(_DATE.search(x.text) for x in actions):
+        spec = RULES["no-timeline"]
+        return [_finding("no-timeline", actions[0].number, actions[0].text, severity=spec["section_severity"],
+                         message=spec["section_message"], fix=spec["section_fix"])]
+    return []
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"[\w'-]+", text.casefold())
+    return {tuple(words[i:i + 3]) for i in range(len(words) - 2)}
+
+
+def _sentences(body: list[_Line]) -> list[tuple[_Line, str]]:
+    return [(x, s.strip()) for x in body for s in re.split(r"(?<=[.!?])\s+", x.text) if s.strip()]
+
+
+def _repeated(body: list[_Line]) -> list[Finding]:
+    spec = RULES["repeated-point"]
+    seen: list[tuple[_Line, set]] = []
+    out = []
+    for x, sentence in _sentences(body):
+        if len(sentence.split()) < spec["min_words"]:
+            continue
+        grams = _trigrams(sentence)
+        for earlier, other in seen:
+            if grams and len(grams & other) / min(len(grams), len(other)) >= spec["overlap"]:
+                out.append(_finding("repeated-point", x.number, sentence, other=earlier.number))
+                break
+        else:
+            seen.append((x, grams))
+    return out
+
+
+_TEMPLATES = [_trigrams(s) for s in RULES["template-text"]["sentences"]]
+
+
+def _templates(body: list[_Line]) -> list[Finding]:
+    spec = RULES["template-text"]
+    out = []
+    for x, sentence in _sentences(body):
+        grams = _trigrams(sentence)
+        if len(grams) < 4:
+            continue
+        if any(len(grams & t) / len(t) >= spec["overlap"] for t in _TEMPLATES):
+            out.append(_finding("template-text", x.number, sentence))
+    return out
+
+
+def _length(body: list[_Line]) -> list[Finding]:
+    spec = RULES["too-long"]
+    words = sum(len(x.text.split()) for x in body)
+    out = []
+    if words > spec["limit"]:
+        out.append(_finding("too-long", body[0].number, "", words=words, limit=spec["limit"]))
+    for x in body:
+        n = len(x.text.split())
+        if n > spec["paragraph_limit"]:
+            out.append(_finding("too-long", x.number, x.text, message=spec["paragraph_message"], words=n,
+                                limit=spec["limit"]))
+    return out
+
+
+def _unanswered(lines: list[_Line], body: list[_Line], notice: Notice) -> list[Finding]:
+    """Each demand of the letter needs a paragraph in the section of its part that names its
+    cause (a demand about the whole metric: any paragraph of that section). The finding sits on
+    the section's heading (line 1 when there is none)."""
+    out = []
+    headings = {}
+    for x in lines:
+        if x.heading:
+            headings.setdefault(x.section, x.number)
+    for d in notice.demands:
+        mine = [x for x in body if x.section == d.part]
+        named = NOTICE.cause.get(d.cause)
+        answered = any(x.topic == d.cause or named.search(x.text) for x in mine) if named is not None else bool(mine)
+        if not answered:
+            what = f"{PART_WORDS[d.part]} of {CAUSE_WORDS.get(d.cause, d.cause)}"
+            out.append(_finding("unanswered-demand", headings.get(d.part, 1), d.text, line=d.line, what=what,
+                                part=PART_WORDS[d.part]))
+    return out
+
+
+KIND_OF = {"negative_feedback": "negative_feedback", "a_to_z_claims": "a_to_z_claim", "chargebacks": "chargeback"}
+
+
+def _known_counts(a: Analysis) -> dict[str, set[int]]:
+    """Every count of defective orders the data backs, per kind of defect: for each channel
+    and both together, each cause and all causes. A draft may cite a slice ('8 of these had
+    negative feedback'); a number no slice of the data has is made up."""
+    d = a.defective_orders
+    counts: dict[str, set[int]] = {"defective": set(), **{k: set() for k in KIND_OF}}
+    if not len(d):
+        return counts
+    causes = sorted({c for cs in d["causes"] for c in cs})
+    for ch in [None, *sorted(set(d["channel"]))]:
+        rows = d if ch is None else d[d["channel"] == ch]
+        for cause in [None, *causes]:
+            part = rows if cause is None else rows[[cause in cs for cs in rows["causes"]]]
+            counts["defective"].add(len(part))
+            for key, kind in KIND_OF.items():
+                counts[key].add(sum(kind in str(ks) for ks in part["kinds"]))
+    return counts
+
+
+def _figures(body: list[_Line], a: Analysis) -> list[Finding]:
+    """Rates, counts and order ids the draft cites, against the data."""
+    out = []
+    known = set(a.defective_orders["order_id"].astype(str)) if len(a.defective_orders) else set()
+    rates = {ch: float(a.channels.loc[ch, "rate"]) for ch in a.channels.index if a.channels.loc[ch, "orders"]}
+    counts = _known_counts(a)
+    shown_rates = ", ".join(f"{ch} {r:.2%}" for ch, r in rates.items())
+    for x in body:
+        for order in _ORDER.findall(x.text):
+            if order not in known:
+                out.append(_finding("unknown-order", x.number, x.text, order=order))
+        if _RATE_WORDS.search(x.text):
+            for hit in _RATE.finditer(x.text):
+                value = float(hit.group(1).replace(",", "."))
+                before = x.text[max(0, hit.start() - 40):hit.start()]
+                if NOTICE.target.search(before) or value == 1.0:
+                    continue  # the target, not a rate
+                if rates and all(abs(value - 100 * r) >= 0.01 for r in rates.values()):
+                    out.append(_finding("figure-mismatch", x.number, x.text, figure=f"{hit.group(0)}",
+                                        data=f"the ODR is {shown_rates}"))
+        for hit in _COUNT.finditer(x.text):
+            n, what = int(hit.group(1)), hit.group(2).casefold()
+            key = ("negative_feedback" if "feedback" in what else "a_to_z_claims" if "claim" in what
+                   else "chargebacks" if "chargeback" in what else "defective")
+            if key == "defective" and "with" not in what and "defective" not in what:
+                continue
+            if n not in counts[key]:
+                data = " or ".join(str(v) for v in sorted(counts[key]))
+                out.append(_finding("figure-mismatch", x.number, x.text, figure=hit.group(0),
+                                    data=f"the data has {data}"))
+    return out

@@ -1,0 +1,130 @@
+"""`odr lint`: each rule on drafts written in our own words, the data checks on the sample
+data, and the plan `odr poa` drafts, once its gaps are filled, raising no error."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import odr
+from odr.poa import parse_notice
+from odr.poa.draft import draft
+from odr.poa.lint import RULES, lint
+from odr.poa.render import to_markdown
+from tests.poa.test_notice import REJECTION
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
+
+GOOD = """Plan of Action
+
+Root cause:
+On 2026-10-02 we found that teapots shipped in a single thin box; 8 of our 22 defective orders were damaged in transit.
+
+Actions taken:
+On 2026-09-22 we refunded order 114-6613186-0913909, whose teapot arrived damaged, in full.
+
+Preventive steps:
+Since 2026-09-25 every glass item ships double-boxed with bubble wrap against breakage; the warehouse lead checks each parcel before pickup.
+"""
+
+
+def rules_of(text: str, **kw) -> list[str]:
+    return [f.rule for f in lint(text, **kw)]
+
+
+def test_a_short_dated_plan_has_nothing_to_say():
+    assert lint(GOOD) == []
+
+
+@pytest.mark.parametrize(("text", "rule", "line"), [
+    (GOOD.replace("Preventive steps:", "Other notes:"), "missing-section", 1),
+    (GOOD.replace("On 2026-09-22 we refunded", "We will refund"), "future-tense-action", 7),
+    (GOOD.replace("the warehouse lead checks each parcel before pickup", "we check parcels regularly"), "vague-frequency", 10),
+    (GOOD + "\nWe have read all Amazon policies.\n", "unnamed-policy", 12),
+    (GOOD + "\nThe buyer lied about the damage to get a free teapot.\n", "blame", 12),
+    (GOOD + "\nThe carrier damaged the parcels, this was out of our control.\n", "blame", 12),
+    (GOOD + "\nOne new employee made a packing mistake and was let go.\n", "blame", 12),
+    (GOOD + "\nPlease help us, this business is our only source of income!!!\n", "emotional-language", 12),
+    (GOOD + "\nWE ARE VERY SORRY ABOUT THIS\n", "emotional-language", 12),
+    (GOOD + "\nWe take full responsibility for all the issues that occurred on our account.\n", "template-text", 12),
+    (GOOD + "\nSince 2026-09-25 every glass item ships double-boxed with bubble wrap, and the lead checks it.\n",
+     "repeated-point", 12),
+    (GOOD + "\n- \u270e To fill: why it happened\n", "unfilled-gap", 12),
+])
+def test_each_rule_names_its_line(text, rule, line):
+    found = [f for f in lint(text) if f.rule == rule]
+    assert found and found[0].line == line
+    assert found[0].severity == RULES[rule]["severity"] or rule == "unimplemented-prevention"
+
+
+def test_prevention_only_in_the_future_is_unimplemented():
+    text = GOOD.replace("Since 2026-09-25 every glass item ships", "From next month every glass item will ship")
+    assert "unimplemented-prevention" in rules_of(text)
+
+
+def test_no_date_anywhere_is_no_timeline():
+    text = re.sub(r"On \d{4}-\d{2}-\d{2} |Since \d{4}-\d{2}-\d{2} ", "", GOOD)
+    assert "no-timeline" in rules_of(text)
+
+
+def test_too_long():
+    assert "too-long" in rules_of(GOOD + ("\nWe pack every parcel with care and attention to detail. " * 120))
+
+
+def test_the_letters_demands_need_answers():
+    notice = parse_notice(REJECTION)  # damaged (root cause, actions, prevention), poor service (root cause), evidence
+    found = [f for f in lint(GOOD, notice=notice) if f.rule == "unanswered-demand"]
+    said = " ".join(f.message for f in found)
+    assert "line 10" in said and "poor customer service" in said  # no root cause of poor service
+    assert "line 11" in said  # no evidence section
+    assert "line 7 " not in said and "line 8 " not in said and "line 9 " not in said  # damaged is answered
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return odr.analyze(odr.load(SAMPLE))
+
+
+def test_figures_and_orders_are_checked_against_the_data(sample):
+    text = GOOD + ("\nOur ODR was 2.4% with 25 defective orders and 3 negative feedback; order 111-0000000-0000001 was"
+                   " refunded.\n")
+    found = {f.rule: f for f in lint(text, analysis=sample)}
+    assert "unknown-order" in found and "111-0000000-0000001" in found["unknown-order"].message
+    figures = [f for f in lint(text, analysis=sample) if f.rule == "figure-mismatch"]
+    assert {re.search(r"^(\S+ \S+)", f.message).group(1) for f in figures} == {"2.4% does", "25 defective"}
+    right = GOOD + "\nOur seller-fulfilled ODR was 1.59% with 22 defective orders; 8 of them had an A-to-z claim.\n"
+    assert not [f for f in lint(right, analysis=sample) if f.rule in ("figure-mismatch", "unknown-order")]
+
+
+def test_the_drafted_plan_with_its_gaps_filled_raises_no_error(sample):
+    notice = parse_notice(REJECTION)
+    text = to_markdown(draft(sample, notice=notice))
+    before = [f for f in lint(text, analysis=sample, notice=notice) if f.severity == "error"]
+    assert before and {f.rule for f in before} == {"unfilled-gap", "unanswered-demand"}
+    filled = text.replace("- \u270e To fill: No preventive step for damaged in transit in your actions file",
+                          "- Since 2026-09-25 glass items ship double-boxed; the packer signs each box")
+    filled = re.sub(r"- \u270e To fill: Why it happened.*", "- We found on 2026-10-02 that one box size was used "
+                    "for every teapot and that replies waited for the owner.", filled)
+    filled = re.sub(r"- \u270e To fill: .*", "- The remaining orders were refunded by Amazon on the buyers' claims, "
+                    "recorded in the ledger on 2026-11-20.", filled)
+    errors = [f for f in lint(filled, analysis=sample, notice=notice) if f.severity == "error"]
+    assert errors == [], [(f.line, f.rule, f.message) for f in errors]
+
+
+def test_the_command_prints_json_and_exits_5_on_an_error(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text(GOOD.replace("On 2026-09-22 we refunded", "We will refund"))
+    run = subprocess.run([sys.executable, "-m", "odr", "lint", str(path), "--json"], capture_output=True, text=True,
+                         check=False)
+    assert run.returncode == 5
+    findings = json.loads(run.stdout)
+    assert all(set(f) == {"line", "rule", "severity", "excerpt", "message"} for f in findings)
+    assert {"rule": "future-tense-action", "line": 7} in [{"rule": f["rule"], "line": f["line"]} for f in findings]
+    path.write_text(GOOD)
+    assert subprocess.run([sys.executable, "-m", "odr", "lint", str(path)], capture_output=True,
+                          check=False).returncode == 0
