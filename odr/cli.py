@@ -20,9 +20,11 @@ import typer
 from odr.bounds import FIRST_DAY, LAST_DAY, MAX_LAG_DAYS, MAX_WINDOW_DAYS, plausible_day
 from odr.errors import OdrError
 from odr.fileio import safe_cell
+from odr.fileio import text as tx
 from odr.kinds import KIND_NAMES
 from odr.ledger import update
 from odr.poa import read_notice
+from odr.poa.lint import lint as check_plan
 from odr.poa.notice import MAX_LETTER_BYTES, METRIC_NAMES
 from odr.rules import RULES
 from odr.shown import percent as _pct
@@ -657,8 +659,6 @@ def lint(
 
     Exit codes: 0 no error-level finding; 5 at least one; 1 an input to fix.
     """
-    from odr.poa.lint import lint as check
-
     try:
         text = _plan_text(draft_file)
         letter = read_notice(notice_file) if notice_file is not None else None
@@ -667,7 +667,7 @@ def lint(
             from odr.analysis import analyze
 
             analysis = analyze(_load(list(inputs), map_file, date_format, marketplace, encoding, detail=False))
-        findings = check(text, analysis=analysis, notice=letter)
+        findings = check_plan(text, analysis=analysis, notice=letter)
     except OdrError as error:
         raise _fail(error) from None
     with _reader_may_leave():
@@ -686,8 +686,6 @@ def lint(
 
 def _plan_text(path: Path) -> str:
     """The seller's draft, decoded as every input is."""
-    from odr.fileio import text as tx
-
     if not path.is_file():
         raise OdrError("no such file", path=path, fix="give your Plan of Action saved as .txt or .md")
     raw = path.read_bytes()
