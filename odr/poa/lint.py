@@ -322,7 +322,9 @@ def _figures(body: list[_Line], a: Analysis) -> list[Finding]:
             if key == "defective" and "with" not in what and "defective" not in what:
                 continue
             if n not in counts[key]:
-                data = " or ".join(str(v) for v in sorted(counts[key]))
+                column = "defective_orders" if key == "defective" else key
+                data = ", ".join(f"{int(a.channels.loc[ch, column])} ({ch})" for ch in a.channels.index) \
+                    + f", {int(a.channels[column].sum())} in all"
                 out.append(_finding("figure-mismatch", x.number, x.text, figure=hit.group(0),
                                     data=f"the data has {data}"))
     return out

@@ -49,6 +49,7 @@ def test_a_short_dated_plan_has_nothing_to_say():
     (GOOD + "\nThe buyer lied about the damage to get a free teapot.\n", "blame", 12),
     (GOOD + "\nThe carrier damaged the parcels, this was out of our control.\n", "blame", 12),
     (GOOD + "\nOne new employee made a packing mistake and was let go.\n", "blame", 12),
+    (GOOD + "\nSome parcels broke because the courier handled them badly.\n", "blame", 12),
     (GOOD + "\nPlease help us, this business is our only source of income!!!\n", "emotional-language", 12),
     (GOOD + "\nWE ARE VERY SORRY ABOUT THIS\n", "emotional-language", 12),
     (GOOD + "\nWe take full responsibility for all the issues that occurred on our account.\n", "template-text", 12),
