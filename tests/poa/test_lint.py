@@ -63,6 +63,21 @@ def test_each_rule_names_its_line(text, rule, line):
     assert found[0].severity == RULES[rule]["severity"] or rule == "unimplemented-prevention"
 
 
+def test_a_german_draft_has_its_sections_and_its_future_tense():
+    text = """Ursache:
+Am 2026-10-02 haben wir festgestellt, dass Teekannen in einem dünnen Karton verschickt wurden.
+
+Ergriffene Maßnahmen:
+Wir werden die Bestellung erstatten.
+
+Vorbeugende Maßnahmen:
+Seit 2026-09-25 wird jedes Glasprodukt doppelt verpackt; wir prüfen regelmäßig.
+"""
+    found = {(f.line, f.rule) for f in lint(text)}
+    assert not any(rule == "missing-section" for _, rule in found)
+    assert (5, "future-tense-action") in found and (8, "vague-frequency") in found
+
+
 def test_prevention_only_in_the_future_is_unimplemented():
     text = GOOD.replace("Since 2026-09-25 every glass item ships", "From next month every glass item will ship")
     assert "unimplemented-prevention" in rules_of(text)
