@@ -18,8 +18,11 @@ from odr.coverage import Coverage, coverage
 from odr.errors import AnalysisError, OdrError
 from odr.model import Dataset
 from odr.orderset import CHANNELS, UNKNOWN_MARKETPLACE
+from odr.poa.draft import BUCKETS, draft
+from odr.poa.notice import Notice
 from odr.problems import Check, Problems
 from odr.report import (
+    DemandRow,
     ReportContext,
     build,
     font_note,
@@ -81,6 +84,8 @@ class Analysis:
     notes: list[str] = field(default_factory=list)
     # the report context per redaction, built on first use (report_context)
     _contexts: dict[bool, ReportContext] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # Amazon's letter (odr.read_notice), when the report should open with its demands
+    notice: Notice | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``schema_version: 1`` document of design §9 (also ``summary.json``)."""
@@ -257,8 +262,27 @@ class Analysis:
         """What every rendering shows (HTML, PDF, JSON, CSV, the notebook card), built once per
         analysis and kept: the page, the PDF and the card of one analysis agree to the second."""
         if redact not in self._contexts:
-            self._contexts[redact] = build(self, redact=redact)
+            self._contexts[redact] = build(self, redact=redact, demands=self._demands())
         return self._contexts[redact]
+
+    def answer(self, notice: Notice | None) -> Analysis:
+        """Open the report with Amazon's letter's demands (odr.read_notice), each with what the
+        data holds for it and what only the seller can give; the cause sections say which
+        demands they answer. Returns this analysis."""
+        self.notice = notice
+        self._contexts.clear()
+        return self
+
+    def _demands(self) -> list[DemandRow]:
+        if self.notice is None or not self.notice.demands:
+            return []
+        plan = draft(self, notice=self.notice)
+        rows = []
+        for demand, check in zip(self.notice.demands, plan.checklist, strict=True):
+            section = BUCKETS.get(demand.cause, (demand.cause, None))[0]
+            rows.append(DemandRow(demand.line, demand.text, check.holds, check.missing,
+                                  section if section in CAUSES else None))
+        return rows
 
     def to_html(self, *, redact: bool = False) -> str:
         """The evidence appendix as one self-contained HTML page (what `odr report` writes)."""

@@ -467,6 +467,7 @@ def report(
     inputs: Inputs,
     out: Annotated[Path, typer.Option("--out", help="Folder for odr-report.html, odr-report.pdf, summary.json and evidence.csv.")] = Path("reports"),
     ledger: Annotated[Path | None, typer.Option("--ledger", help="Your remediation ledger CSV (odr ledger makes one).")] = None,
+    notice_file: Annotated[Path | None, typer.Option("--notice", help="Amazon's letter (.txt, .eml, .html): the summary opens with its demands.")] = None,
     redact: Annotated[bool, typer.Option("--redact", help="For sharing: mask order ids but the last four digits, reduce comments to the deciding phrase.")] = False,
     formats: Annotated[str, typer.Option("--format", help="Which files to write: html,pdf,json,csv.")] = "html,pdf,json,csv",
     as_of: AsOfOption = None,
@@ -499,9 +500,10 @@ def report(
     chosen = _formats(formats)
     try:
         overrides = _overrides(causes_file)
+        letter = read_notice(notice_file) if notice_file is not None else None
         paths = list(inputs) + ([ledger] if ledger else [])
         analysis, written = _make_report(paths, out, chosen, redact, overrides, map_file, date_format, marketplace,
-                                         encoding, dict(window_end=window_end, window_days=window_days,
+                                         encoding, letter, dict(window_end=window_end, window_days=window_days,
                                                         lag_days=lag_days, exclude_cancelled=exclude_cancelled,
                                                         as_of=as_of, seller_name=seller_name,
                                                         merchant_id=merchant_id,
@@ -723,7 +725,7 @@ def _print_notice(n: Any) -> None:
 
 def _make_report(paths: list[Path], out: Path, formats: tuple[str, ...], redact: bool,
                  overrides: dict[str, list[str]], map_file: Path | None, date_format: list[str] | None,
-                 marketplace: str | None, encoding: str | None, window: dict[str, Any]) -> Any:
+                 marketplace: str | None, encoding: str | None, letter: Any, window: dict[str, Any]) -> Any:
     """Load, analyze and write, with a progress line on a terminal (large exports take a while)."""
     from contextlib import nullcontext
 
@@ -738,7 +740,7 @@ def _make_report(paths: list[Path], out: Path, formats: tuple[str, ...], redact:
     from odr.report import write_report
 
     with status("Computing the ODR and classifying causes..."):
-        analysis = analyze(data, causes=overrides, **window)
+        analysis = analyze(data, causes=overrides, **window).answer(letter)
     with status("Writing the report...") as shown:
         progress = shown.update if shown is not None else None
         written = write_report(analysis, out, formats=formats, redact=redact, progress=progress)

@@ -352,12 +352,45 @@ def _checklist(plan: Plan, notice: Notice | None) -> list[ChecklistRow]:
         holds, missing = [], []
         for s in sections:
             p = s.part(part)
-            if p.sentences:
-                holds.append(f"{s.title}: {len(p.sentences)} fact{'s' if len(p.sentences) != 1 else ''}"
-                             + (f" on {len(s.orders)} orders" if s.orders else ""))
+            said = _holds(p)
+            if said:
+                holds.append(f"{s.title}: {said}")
             missing += [f"{s.title}: {m}" for m in p.missing]
         rows.append(ChecklistRow(line, text, part, cause, holds, missing))
     return rows
+
+
+def _holds(part: Part) -> str:
+    """What a part of the draft holds, in a few words, for the checklist."""
+    facts = [x.facts for x in part.sentences]
+    if not facts:
+        return ""
+    if part.name == "root_cause":
+        first = facts[0]
+        subs = next((f["subcauses"] for f in facts if "subcauses" in f), {})
+        quotes = sum(1 for f in facts if f.get("buyer_words"))
+        return "; ".join(x for x in (
+            f"{first['orders']} orders ({share(first['orders'], first['defective_orders'])} of the defective)",
+            "sub-causes " + ", ".join(s.replace("_", " ") for s in subs) if subs else "",
+            f"{quotes} example orders with the buyers' words" if quotes else "") if x)
+    if part.name == "actions_taken":
+        dates = sorted(f["date"] for f in facts if "date" in f)
+        return (f"{len(dates)} actions recorded as done, {dates[0]} to {dates[-1]}" if dates
+                else "actions listed in an earlier section")
+    if part.name == "prevention":
+        started = sorted(f["started_on"] for f in facts if f.get("started_on"))
+        return f"{len(facts)} step{'s' if len(facts) != 1 else ''}" + (f", the first in place since {started[0]}"
+                                                                        if started else "")
+    bits = []
+    for f in facts:
+        if "defective_orders" in f and "channel" in f:
+            bits.append(f"{percent((f['orders'] - f['defective_orders']) / f['orders'])} of {f['channel']} orders "
+                        "defect-free")
+        elif "under_target_on" in f:
+            bits.append(f"{f['channel']} under 1% from {f['under_target_on']}")
+        elif "remediated" in f:
+            bits.append(f"{f['remediated']} of {f['orders']} orders remediated")
+    return "; ".join(bits)
 
 
 def _ship_services(a, orders) -> Counter[str]:

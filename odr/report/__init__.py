@@ -18,12 +18,12 @@ from pathlib import Path
 
 from odr.errors import OdrError
 from odr.fileio import replace_atomically, safe_cell, sha256_of
-from odr.report.context import ReportContext, build
+from odr.report.context import DemandRow, ReportContext, build
 
 FORMATS = ("html", "pdf", "json", "csv")
 NAMES = {"html": "odr-report.html", "pdf": "odr-report.pdf", "json": "summary.json", "csv": "evidence.csv"}
 
-__all__ = ["FORMATS", "ReportContext", "Written", "build", "render_card", "render_html", "write_report"]
+__all__ = ["FORMATS", "DemandRow", "ReportContext", "Written", "build", "render_card", "render_html", "write_report"]
 
 
 @dataclass

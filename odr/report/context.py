@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -110,6 +110,19 @@ class CauseSection:
     pending: int
     elsewhere: str = ""  # the same cause in the other channel, listed apart: "2 FBA (AFN) orders"
     subcauses: list[tuple[str, int]] = field(default_factory=list)  # (what, orders), the vocabulary's order
+    answers: list[int] = field(default_factory=list)  # the lines of Amazon's letter this section answers
+
+
+@dataclass(frozen=True)
+class DemandRow:
+    """One demand of Amazon's letter, when one is given: what the data holds for it, what only
+    the seller can give (from the plan odr.poa drafts), and the cause section that answers it."""
+
+    line: int
+    text: str
+    holds: list[str]
+    missing: list[str]
+    section: str | None  # the slug of the cause section that answers it
 
 
 @dataclass(frozen=True)
@@ -196,6 +209,7 @@ class ReportContext:
     summary_json: str = field(repr=False, default="{}")
     seller: str = ""  # whose account: 'Brightwell Home & Garden · merchant token A2...'
     paper: str = "a4"  # 'a4' | 'letter'
+    demands: list[DemandRow] = field(default_factory=list)  # Amazon's letter, when given: the summary opens with it
 
     @property
     def page_size(self) -> str:
@@ -210,10 +224,14 @@ def _excerpt(text: str) -> str:
     return excerpt(text, EXCERPT)
 
 
-def build(analysis, *, redact: bool = False, generated_at: datetime | None = None) -> ReportContext:
-    """The report context of an :class:`~odr.analysis.Analysis`."""
+def build(analysis, *, redact: bool = False, generated_at: datetime | None = None,
+          demands: list[DemandRow] | None = None) -> ReportContext:
+    """The report context of an :class:`~odr.analysis.Analysis`; `demands`: Amazon's letter's,
+    with what the data holds for each (the caller drafts them: odr.poa)."""
     a = analysis
     oid = mask if redact else (lambda s: s)
+    demands = [DemandRow(d.line, d.text, [oid(h) for h in d.holds], [oid(m) for m in d.missing], d.section)
+               for d in demands or []]
     amazon = a.dataset.amazon_metrics
     amazon_figures: dict[tuple[str, str], tuple[str | None, str | None]] = {}
     if len(amazon):
@@ -278,6 +296,8 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
         return r.status, r.inferred, r.done
 
     causes = _cause_sections(a, defective, counted, remedy, oid, redact)
+    if demands:
+        causes = [replace(c, answers=[d.line for d in demands if d.section == c.slug]) for c in causes]
 
     appendix = []
     per_order: dict[str, list] = {}  # one pass over the defects, not one scan per order
@@ -344,7 +364,7 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
         generated_at=stamp.strftime("%Y-%m-%d %H:%M UTC"), summary_json=summary,
         seller=" · ".join(x for x in (a.settings.seller_name, a.settings.merchant_id and
                                       f"merchant token {a.settings.merchant_id}") if x),
-        paper=paper_for(a),
+        paper=paper_for(a), demands=demands,
     )
     # Every string the outputs are made from - the seller's ledger notes and evidence names,
     # problem messages - loses e-mail addresses, and with `redact` order ids, not only the

@@ -145,3 +145,17 @@ def test_the_actions_file_as_csv_or_toml_and_its_errors(tmp_path):
     with pytest.raises(InvalidValue) as caught:
         read_actions(bad)
     assert "damaged" in caught.value.fix
+
+
+def test_the_report_opens_with_the_letters_demands_and_links_its_sections(tmp_path):
+    a = odr.analyze(odr.load(SAMPLE)).answer(parse_notice(REJECTION))
+    html = a.to_html()
+    summary = html.index('id="h-summary"')
+    assert summary < html.index('id="demand-7"') < html.index('class="headline')
+    assert 'href="#cause-damaged"' in html and 'href="#demand-10"' in html
+    answers = html[html.index('id="cause-poor_service"'):]
+    assert "Answers the letter's line <a href=\"#demand-10\">10</a>" in answers[:800]
+    masked = a.to_html(redact=True)
+    table = masked[masked.index('id="demand-7"'):masked.index("</table>", masked.index('id="demand-7"'))]
+    assert "113-2917034-2366712" not in table and "***-*******-" in table
+    assert "demand-7" not in odr.analyze(odr.load(SAMPLE)).to_html()  # no letter, no checklist
