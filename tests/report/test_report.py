@@ -222,7 +222,7 @@ def test_the_render_context_is_built_once_per_analysis(tmp_path, monkeypatch):
     page = analysis.to_html()
     analysis._repr_html_()
     analysis.write(tmp_path, formats=("html", "json", "csv"))
-    assert built == [{"redact": False}]  # one build served the page, the card and the files
+    assert built == [{"redact": False, "demands": []}]  # one build served the page, the card and the files
     assert (tmp_path / "odr-report.html").read_text(encoding="utf-8") == page
     analysis.to_html(redact=True)
-    assert built == [{"redact": False}, {"redact": True}]
+    assert built == [{"redact": False, "demands": []}, {"redact": True, "demands": []}]
