@@ -25,7 +25,7 @@ from odr.kinds import KIND_NAMES
 from odr.ledger import update
 from odr.poa import read_notice
 from odr.poa.lint import lint as check_plan
-from odr.poa.notice import MAX_LETTER_BYTES, METRIC_NAMES
+from odr.poa.notice import MAX_LETTER_BYTES, MAX_LETTER_CHARS, METRIC_NAMES
 from odr.rules import RULES
 from odr.shown import percent as _pct
 from odr.sources import load
@@ -690,9 +690,14 @@ def _plan_text(path: Path) -> str:
     """The seller's draft, decoded as every input is."""
     if not path.is_file():
         raise OdrError("no such file", path=path, fix="give your Plan of Action saved as .txt or .md")
-    raw = path.read_bytes()
+    with open(path, "rb") as fh:
+        raw = fh.read(MAX_LETTER_BYTES + 1)
     tx.check_not_binary(raw, path)
-    return tx.decode(raw, path)[0]
+    text = tx.decode(raw, path)[0]
+    if len(raw) > MAX_LETTER_BYTES or len(text) > MAX_LETTER_CHARS:
+        raise OdrError(f"longer than any plan of action ({MAX_LETTER_CHARS // 1024} KB at most)", path=path,
+                       fix="give the plan alone: Amazon reads a few pages")
+    return text
 
 
 def _words(slug: str | None) -> str:

@@ -218,10 +218,11 @@ def _root_cause(c: _Context, cause: str, title: str, orders) -> Part:
         ordered = [s for s in SUBCAUSES.get(slug, ()) if subs[s]]
         part.say("What the buyers describe: " + ", ".join(f"{s.replace('_', ' ')} ({_orders(subs[s])})" for s in ordered)
                  + ".", subcauses={s: subs[s] for s in ordered})
-    items = Counter(i.strip() for s in orders["skus"].dropna() for i in str(s).split(";") if i.strip())
-    if items:
-        top = items.most_common(5)
-        part.say("Items involved: " + ", ".join(f"{sku} ({k})" for sku, k in top) + ".", skus=dict(top))
+    for column, label in (("skus", "Items involved (SKU)"), ("asins", "ASINs")):
+        items = Counter(i.strip() for s in orders[column].dropna() for i in str(s).split(";") if i.strip())
+        if items:
+            top = items.most_common(5)
+            part.say(f"{label}: " + ", ".join(f"{item} ({k})" for item, k in top) + ".", **{column: dict(top)})
     services = _ship_services(c.a, orders)
     if services:
         part.say("Ship services: " + ", ".join(f"{s} ({k})" for s, k in services.most_common(5)) + ".",

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import odr
 from odr.poa import parse_notice
@@ -144,3 +146,10 @@ def test_the_command_prints_json_and_exits_5_on_an_error(tmp_path):
     path.write_text(GOOD)
     assert subprocess.run([sys.executable, "-m", "odr", "lint", str(path)], capture_output=True,
                           check=False).returncode == 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(max_size=2000))
+def test_any_text_gives_findings_never_an_exception(text):
+    for f in lint(text):
+        assert f.rule in RULES and f.severity in ("error", "warning") and f.line >= 1
