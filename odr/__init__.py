@@ -37,9 +37,11 @@ _LAZY = {
     "detect": "odr.sources.inventory",
     "read_overrides": "odr.sources.overrides",
     "read_notice": "odr.poa",
+    "batch": "odr.accounts",
 }
 
 if TYPE_CHECKING:
+    from odr.accounts import batch
     from odr.analysis import Analysis, analyze
     from odr.causes import CAUSES
     from odr.model import Dataset, InputFile
@@ -63,6 +65,7 @@ __all__ = [
     "UnrecognizedInput",
     "__version__",
     "analyze",
+    "batch",
     "detect",
     "detect_files",
     "load",

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
+from odr import accounts as batch_mod
 from odr.bounds import FIRST_DAY, LAST_DAY, MAX_LAG_DAYS, MAX_WINDOW_DAYS, plausible_day
 from odr.errors import OdrError
 from odr.fileio import safe_cell
@@ -698,6 +699,76 @@ def _plan_text(path: Path) -> str:
         raise OdrError(f"longer than any plan of action ({MAX_LETTER_CHARS // 1024} KB at most)", path=path,
                        fix="give the plan alone: Amazon reads a few pages")
     return text
+
+
+@app.command()
+def batch(
+    root: Annotated[Path, typer.Argument(help="A folder with one sub-folder per account (or accounts.toml / accounts.csv).", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="Folder for each account's report (DIR/<account>/) and index.html, index.json, index.csv.")] = Path("reports"),
+    formats: Annotated[str, typer.Option("--format", help="Which files each account's report has: html,pdf,json,csv.")] = ",".join(batch_mod.DEFAULT_FORMATS),
+    fail_above: FailAboveOption = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=512, help="Processes on this machine (default: one per core).")] = os.cpu_count() or 1,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="A Dask scheduler, e.g. tcp://host:8786: run the accounts on the cluster (pip install \"odr-analyzer[dask]\").")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar and no summary (for cron); errors still go to stderr.")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Check many accounts in one run: each account's report as `odr report` writes it, and an
+    index ranking the accounts by risk (index.html, index.json, index.csv).
+
+    An account whose exports cannot be read is an error row with the reason; the others go on.
+    Runs on this machine's cores (--workers) or on a Dask cluster (--scheduler), with the same
+    index either way.
+
+    Exit codes: 0 done; 1 an account failed; 2 usage; 3 with --fail-above, an account at or
+    above 1%; 4 an account whose orders exports do not cover the window.
+    """
+    chosen = _formats(formats)
+    try:
+        accounts = batch_mod.find_accounts(root)
+        with _batch_progress(len(accounts), quiet) as progress:
+            rows = batch_mod.run(accounts, out, formats=chosen, workers=workers, scheduler=scheduler,
+                                 progress=progress)
+        files = batch_mod.write_index(rows, out)
+    except OdrError as error:
+        raise _fail(error) from None
+    with _reader_may_leave():
+        for r in rows:
+            if r["status"] == "error":
+                typer.echo(f"odr: {r['account']}: {r['error']}", err=True)
+        if not quiet:
+            at_risk = sum(r["status"] == "above_target" for r in rows)
+            failed = sum(r["status"] == "error" for r in rows)
+            uncovered = sum(r["status"] == "not_covered" for r in rows)
+            typer.echo(f"{len(rows)} accounts: {at_risk} above 1%, {uncovered} not covered, {failed} failed")
+            typer.echo(f"wrote {files['html']} (and index.json, index.csv, one report folder per account)")
+    code = batch_mod.exit_code(rows, fail_above)
+    if code:
+        raise typer.Exit(code)
+
+
+@contextmanager
+def _batch_progress(total: int, quiet: bool):
+    """A progress bar on a terminal (accounts done, failed, above 1%); nothing otherwise."""
+    from rich.console import Console
+
+    err = Console(stderr=True)
+    if quiet or not err.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    tally = {"error": 0, "above_target": 0}
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("accounts", total=total)
+
+        def advance(row: dict[str, Any]) -> None:
+            if row["status"] in tally:
+                tally[row["status"]] += 1
+            bar.update(task, advance=1, description=f"accounts ({tally['above_target']} above 1%, "
+                       f"{tally['error']} failed)")
+
+        yield advance
 
 
 def _words(slug: str | None) -> str:

@@ -6,7 +6,7 @@ import odr
 def test_exported_names_are_exactly_the_intended_ones():
     assert sorted(odr.__all__) == [
         "AmbiguousDates", "Analysis", "AnalysisError", "CAUSES", "Dataset", "InputFile", "InputNotFound", "InvalidValue",
-        "MappingError", "OdrError", "UnreadableInput", "UnrecognizedInput", "__version__", "analyze", "detect", "detect_files", "load",
+        "MappingError", "OdrError", "UnreadableInput", "UnrecognizedInput", "__version__", "analyze", "batch", "detect", "detect_files", "load",
         "read_notice", "read_overrides",
     ]
     for name in odr.__all__:

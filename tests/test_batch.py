@@ -1,0 +1,134 @@
+"""`odr batch`: many accounts in one run, here, in a process pool and on a Dask LocalCluster."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import odr
+from odr import accounts as b
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def make_accounts(root: Path) -> Path:
+    """Three accounts: the sample seller (above 1%), one whose orders start late in the window
+    (not covered), one with nothing readable (an error)."""
+    full = root / "brightwell"
+    shutil.copytree(SAMPLE, full, ignore=shutil.ignore_patterns("*.py", "README.md"))
+    late = root / "late-start"
+    late.mkdir()
+    lines = (SAMPLE / "orders_amazon_com.txt").read_text(encoding="utf-8").splitlines()
+    at = lines[0].split("\t").index("purchase-date")
+    (late / "orders.txt").write_text("\n".join([lines[0]] + [x for x in lines[1:] if x.split("\t")[at] >= "2026-09-20"])
+                                     + "\n", encoding="utf-8")
+    shutil.copy(SAMPLE / "feedback_amazon_com.txt", late / "feedback.txt")
+    broken = root / "broken"
+    broken.mkdir()
+    (broken / "orders.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    return root
+
+
+@pytest.fixture(scope="module")
+def accounts(tmp_path_factory) -> Path:
+    return make_accounts(tmp_path_factory.mktemp("accounts"))
+
+
+@pytest.fixture(scope="module")
+def single(accounts, tmp_path_factory):
+    out = tmp_path_factory.mktemp("single")
+    run = subprocess.run([sys.executable, "-m", "odr", "batch", str(accounts), "--out", str(out), "--workers", "1"],
+                         capture_output=True, text=True, check=False)
+    return out, run
+
+
+def test_every_account_gets_a_row_in_risk_order_and_a_report(single):
+    out, run = single
+    assert run.returncode == 1, run.stderr  # one account failed
+    rows = json.loads((out / "index.json").read_text())
+    assert [(r["account"], r["status"]) for r in rows] == [
+        ("brightwell", "above_target"), ("broken", "error"), ("late-start", "not_covered")]
+    top = rows[0]
+    assert top["worst_rate"] == pytest.approx(18 / 840, abs=1e-6)  # Amazon.com MFN: 18 of 840 orders
+    assert top["defective_orders"] == 26 and top["days_until_under_target"] == 19
+    assert (out / top["report"]).is_file() and (out / "late-start" / "odr-report.html").is_file()
+    assert "this is a PNG image" in rows[1]["error"] and "odr: broken:" in run.stderr
+    assert not (out / "broken").exists() or not any((out / "broken").iterdir())
+    csv_text = (out / "index.csv").read_text(encoding="utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("account,status,worst_rate,cells")
+
+
+def test_the_report_is_the_one_odr_report_writes(single, accounts, tmp_path):
+    out, _ = single
+    subprocess.run([sys.executable, "-m", "odr", "report", str(accounts / "late-start"), "--out", str(tmp_path),
+                    "--format", "json"], capture_output=True, check=False)
+    mine = json.loads((out / "late-start" / "summary.json").read_text())
+    theirs = json.loads((tmp_path / "summary.json").read_text())
+    assert mine["channels"] == theirs["channels"] and mine["causes"] == theirs["causes"]
+
+
+def test_exit_codes(accounts, tmp_path):
+    runs = iter(range(100))
+
+    def code(*names, fail_above=False):
+        root = tmp_path / f"run{next(runs)}"
+        root.mkdir()
+        for n in names:
+            shutil.copytree(accounts / n, root / n)
+        args = ["--fail-above"] if fail_above else []
+        return subprocess.run([sys.executable, "-m", "odr", "batch", str(root), "--out", str(root / "_out"),
+                               "--workers", "1", "--quiet", *args], capture_output=True, check=False).returncode
+
+    assert code("brightwell") == 0
+    assert code("brightwell", fail_above=True) == 3
+    assert code("late-start") == 4
+    assert code("brightwell", "late-start", fail_above=True) == 3  # 3 beats 4, as in odr metrics
+
+
+def test_the_index_page_is_safe_and_self_contained(single):
+    page = (Path(single[0]) / "index.html").read_text()
+    assert "http://" not in page and "https://" not in page
+    assert "script-src 'sha256-" in page and "<svg" in page
+    rows = [{**b._error_row("<img src=x onerror=alert(1)>", "<b>bad</b>"), "report": ""}]
+    html = b.index_html(rows)
+    assert "<img src=x" not in html and "&lt;img" in html and "<b>bad" not in html
+
+
+def test_a_manifest_names_accounts_and_whose_they_are(accounts, tmp_path):
+    (tmp_path / "accounts.toml").write_text(
+        f'[[account]]\nname = "Brightwell US"\nfolders = ["{(accounts / "brightwell").as_posix()}"]\n'
+        'seller_name = "Brightwell Home & Garden"\n')
+    (only,) = b.find_accounts(tmp_path)
+    assert (only.name, only.seller_name) == ("Brightwell US", "Brightwell Home & Garden")
+    assert b.folder_name("Brightwell US / EU") == "Brightwell-US-EU"
+
+
+def test_from_python_the_index_and_lazy_analyses(accounts):
+    result = odr.batch(accounts)
+    assert list(result.index["account"]) == ["brightwell", "broken", "late-start"]
+    assert len(result.analyses) == 3 and not result.analyses._done  # nothing analyzed yet
+    assert result.analyses["brightwell"].channels.loc["MFN", "defective_orders"] == 22
+
+
+def index_without_paths(path: Path) -> list[dict]:
+    return json.loads(path.read_text())
+
+
+@pytest.mark.slow  # starts worker processes
+def test_a_process_pool_and_a_dask_cluster_give_the_same_index(accounts, single, tmp_path):
+    pool = tmp_path / "pool"
+    subprocess.run([sys.executable, "-m", "odr", "batch", str(accounts), "--out", str(pool), "--workers", "2",
+                    "--quiet"], capture_output=True, check=False)
+    expected = index_without_paths(single[0] / "index.json")
+    assert index_without_paths(pool / "index.json") == expected
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        rows = b.run(b.find_accounts(accounts), tmp_path / "dask", scheduler=client)
+        b.write_index(rows, tmp_path / "dask")
+    assert index_without_paths(tmp_path / "dask" / "index.json") == expected
