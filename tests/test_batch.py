@@ -106,6 +106,16 @@ def test_a_manifest_names_accounts_and_whose_they_are(accounts, tmp_path):
     (only,) = b.find_accounts(tmp_path)
     assert (only.name, only.seller_name) == ("Brightwell US", "Brightwell Home & Garden")
     assert b.folder_name("Brightwell US / EU") == "Brightwell-US-EU"
+    (tmp_path / "accounts.toml").unlink()
+    (tmp_path / "accounts.csv").write_text(f"account,folders,merchant_id\nLate,{accounts / 'late-start'};"
+                                           f"{accounts / 'brightwell' / 'feedback_amazon_de.txt'},A2EXAMPLE\n,,\n")
+    with pytest.raises(odr.OdrError) as caught:  # a row with no name: its line, not a silent skip
+        b.find_accounts(tmp_path)
+    assert caught.value.line == 3
+    (tmp_path / "accounts.csv").write_text(f"account,folders,merchant_id\nLate,{accounts / 'late-start'};"
+                                           f"{accounts / 'brightwell' / 'feedback_amazon_de.txt'},A2EXAMPLE\n")
+    (late,) = b.find_accounts(tmp_path)
+    assert (late.name, len(late.paths), late.merchant_id) == ("Late", 2, "A2EXAMPLE")
 
 
 def test_from_python_the_index_and_lazy_analyses(accounts):
@@ -132,3 +142,26 @@ def test_a_process_pool_and_a_dask_cluster_give_the_same_index(accounts, single,
         rows = b.run(b.find_accounts(accounts), tmp_path / "dask", scheduler=client)
         b.write_index(rows, tmp_path / "dask")
     assert index_without_paths(tmp_path / "dask" / "index.json") == expected
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.slow  # a real browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_the_index_sorts_in_a_real_browser_and_runs_no_other_script(single, tmp_path, monkeypatch):
+    rows = json.loads((single[0] / "index.json").read_text())
+    clicks = "\ndocument.querySelectorAll('th[data-sort]')[1].click();document.querySelectorAll('th[data-sort]')[1].click();"
+    monkeypatch.setattr(b, "_SORT", b._SORT + clicks)  # sort by account, descending, as two clicks would
+    page = tmp_path / "sorted.html"
+    page.write_text(b.index_html(rows))
+    browse = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--no-first-run", "--enable-logging=stderr", "--v=0", "--dump-dom"]
+    dom = subprocess.run([*browse, page.as_uri()], capture_output=True, text=True, timeout=120, check=False).stdout
+    order = [r["account"] for r in rows]
+    shown = [name for name in sorted(order, reverse=True) if name in dom]
+    assert dom.index(shown[0]) < dom.index(shown[-1]) and 'aria-sort="descending"' in dom
+    tampered = tmp_path / "tampered.html"
+    tampered.write_text(b.index_html(rows).replace("var down =", "var down  ="))  # not the script the hash pins
+    log = subprocess.run([*browse, tampered.as_uri()], capture_output=True, text=True, timeout=120, check=False).stderr
+    assert "has been blocked" in log or "Refused" in log
