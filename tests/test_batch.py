@@ -72,22 +72,17 @@ def test_the_report_is_the_one_odr_report_writes(single, accounts, tmp_path):
     assert mine["channels"] == theirs["channels"] and mine["causes"] == theirs["causes"]
 
 
-def test_exit_codes(accounts, tmp_path):
-    runs = iter(range(100))
+def test_exit_codes(single):
+    rows = {r["account"]: r for r in json.loads((single[0] / "index.json").read_text())}
 
     def code(*names, fail_above=False):
-        root = tmp_path / f"run{next(runs)}"
-        root.mkdir()
-        for n in names:
-            shutil.copytree(accounts / n, root / n)
-        args = ["--fail-above"] if fail_above else []
-        return subprocess.run([sys.executable, "-m", "odr", "batch", str(root), "--out", str(root / "_out"),
-                               "--workers", "1", "--quiet", *args], capture_output=True, check=False).returncode
+        return b.exit_code([rows[n] for n in names], fail_above)
 
     assert code("brightwell") == 0
     assert code("brightwell", fail_above=True) == 3
     assert code("late-start") == 4
     assert code("brightwell", "late-start", fail_above=True) == 3  # 3 beats 4, as in odr metrics
+    assert code("brightwell", "late-start", "broken", fail_above=True) == 1  # the CLI's own code: the fixture's
 
 
 def test_the_index_page_is_safe_and_self_contained(single):

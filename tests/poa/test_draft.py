@@ -110,17 +110,15 @@ def test_gaps_are_said_and_never_filled(made):
     assert 'href="#cause-damaged"' in html
 
 
-def test_without_a_letter_the_sections_are_the_causes_above_target():
-    a = odr.analyze(odr.load(SAMPLE))
-    plan = draft(a)
+def test_without_a_letter_the_sections_are_the_causes_above_target(sample_analysis):
+    plan = draft(sample_analysis)
     assert [s.cause for s in plan.sections][:1] == ["poor_service"]  # the commonest cause of the MFN orders
     assert "unclassified" not in [s.cause for s in plan.sections] and plan.unexplained
     assert all(len(c.holds) + len(c.missing) for c in plan.checklist)
 
 
-def test_buyer_text_is_escaped_in_html_and_markdown(tmp_path):
-    a = odr.analyze(odr.load(SAMPLE))
-    plan = draft(a, notice=parse_notice(REJECTION))
+def test_buyer_text_is_escaped_in_html_and_markdown(tmp_path, sample_analysis):
+    plan = draft(sample_analysis, notice=parse_notice(REJECTION))
     plan.sections[0].parts[0].say('<script>alert(1)</script> **bold** [link](http://x) write me at a@b.com',
                                   order_id="x")
     html = to_html(plan)
@@ -158,4 +156,4 @@ def test_the_report_opens_with_the_letters_demands_and_links_its_sections(tmp_pa
     masked = a.to_html(redact=True)
     table = masked[masked.index('id="demand-7"'):masked.index("</table>", masked.index('id="demand-7"'))]
     assert "113-2917034-2366712" not in table and "***-*******-" in table
-    assert "demand-7" not in odr.analyze(odr.load(SAMPLE)).to_html()  # no letter, no checklist
+    assert "demand-7" not in a.answer(None).to_html()  # no letter, no checklist

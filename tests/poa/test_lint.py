@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import odr
 from odr.poa import parse_notice
 from odr.poa.draft import draft
 from odr.poa.lint import RULES, lint
@@ -104,8 +103,8 @@ def test_the_letters_demands_need_answers():
 
 
 @pytest.fixture(scope="module")
-def sample():
-    return odr.analyze(odr.load(SAMPLE))
+def sample(sample_analysis):
+    return sample_analysis
 
 
 def test_figures_and_orders_are_checked_against_the_data(sample):

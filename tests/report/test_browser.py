@@ -16,7 +16,8 @@ import odr
 
 SAMPLE = Path(__file__).parents[2] / "sample_data"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+pytestmark = [pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
+              pytest.mark.slow]  # a real browser
 
 
 def render(html: str, tmp_path: Path) -> tuple[str, np.ndarray]:
