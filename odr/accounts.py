@@ -151,7 +151,10 @@ def index_row(name: str, a: Analysis, report: str) -> dict[str, Any]:
         cells.append({"marketplace": market, "channel": channel, "orders": int(r["orders"]),
                       "defective_orders": int(r["defective_orders"]), "rate": rate, "status": status})
     statuses = {c["status"] for c in cells}
-    status = next((s for s in ("above_target", "not_covered", "under_target") if s in statuses), "no_orders")
+    # The account's verdict is odr metrics' own: a channel with defects but no orders export is
+    # not covered even when no marketplace row is in play.
+    status = ("above_target" if a.above_target else "not_covered" if a.not_covered
+              else "under_target" if "under_target" in statuses else "no_orders")
     rates = [c["rate"] for c in cells if c["rate"] is not None and c["status"] != "not_covered"]
     days = [(f.under_target_on - a.window.end).days for ch, f in a.forecasts.items()
             if a.channels.loc[ch, "status"] == "above_target" and f.under_target_on is not None]

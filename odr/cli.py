@@ -631,7 +631,9 @@ def poa(
     with _reader_may_leave():
         titles = ", ".join(s.title.lower() for s in plan.sections) or "no cause found in the exports"
         typer.echo(f"Plan of Action for {plan.scope} orders placed from {plan.window}: {titles}")
-        if letter is not None:
+        if letter is not None and not letter.demands:
+            typer.echo("the letter names no demand odr can place (`odr notice` shows it): the checklist is the plan's own")
+        elif letter is not None:
             open_rows = [r for r in plan.checklist if r.missing]
             typer.echo(f"the letter's {len(plan.checklist)} demand(s): {len(plan.checklist) - len(open_rows)} answered "
                        f"from the data, {len(open_rows)} need(s) your words")
@@ -642,7 +644,7 @@ def poa(
 
 @app.command()
 def lint(
-    draft_file: Annotated[Path, typer.Argument(help="Your Plan of Action as text or Markdown.", show_default=False)],
+    draft_file: Annotated[Path, typer.Argument(help="Your Plan of Action as text or Markdown (- to paste it).", show_default=False)],
     inputs: Annotated[list[Path] | None, typer.Argument(help="The exports (files or folders): check every rate, count and order id against them.", show_default=False)] = None,
     notice_file: Annotated[Path | None, typer.Option("--notice", help="Amazon's letter: every demand needs a paragraph that answers it.")] = None,
     as_json: JsonOption = False,
@@ -688,13 +690,25 @@ def lint(
 
 
 def _plan_text(path: Path) -> str:
-    """The seller's draft, decoded as every input is."""
-    if not path.is_file():
+    """The seller's draft (a file, or - for standard input), decoded as every input is."""
+    save = "save your plan as plain text (.txt) or Markdown (.md): in Word, File > Save As > Plain Text"
+    if str(path) == "-":
+        raw = sys.stdin.buffer.read(MAX_LETTER_BYTES + 1)
+        path = Path("<stdin>")
+    elif path.is_dir():
+        raise OdrError("this is a folder, not a plan", path=path, fix="give your Plan of Action saved as .txt or .md")
+    elif not path.is_file():
         raise OdrError("no such file", path=path, fix="give your Plan of Action saved as .txt or .md")
-    with open(path, "rb") as fh:
-        raw = fh.read(MAX_LETTER_BYTES + 1)
-    tx.check_not_binary(raw, path)
-    text = tx.decode(raw, path)[0]
+    else:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_LETTER_BYTES + 1)
+    if not raw.strip():
+        raise OdrError("the plan is empty", path=path, fix="write your plan, or give the file it is in")
+    try:
+        tx.check_not_binary(raw, path)
+        text = tx.decode(raw, path)[0]
+    except OdrError as error:
+        raise OdrError(error.message.replace("not an export", "not a plan of action"), path=path, fix=save) from None
     if len(raw) > MAX_LETTER_BYTES or len(text) > MAX_LETTER_CHARS:
         raise OdrError(f"longer than any plan of action ({MAX_LETTER_CHARS // 1024} KB at most)", path=path,
                        fix="give the plan alone: Amazon reads a few pages")

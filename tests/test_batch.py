@@ -28,6 +28,9 @@ def make_accounts(root: Path) -> Path:
     (late / "orders.txt").write_text("\n".join([lines[0]] + [x for x in lines[1:] if x.split("\t")[at] >= "2026-09-20"])
                                      + "\n", encoding="utf-8")
     shutil.copy(SAMPLE / "feedback_amazon_com.txt", late / "feedback.txt")
+    feedback_only = root / "feedback-only"  # defects, but no orders export: not covered, never "no orders"
+    feedback_only.mkdir()
+    shutil.copy(SAMPLE / "feedback_amazon_com.txt", feedback_only / "feedback.txt")
     broken = root / "broken"
     broken.mkdir()
     (broken / "orders.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
@@ -52,7 +55,8 @@ def test_every_account_gets_a_row_in_risk_order_and_a_report(single):
     assert run.returncode == 1, run.stderr  # one account failed
     rows = json.loads((out / "index.json").read_text())
     assert [(r["account"], r["status"]) for r in rows] == [
-        ("brightwell", "above_target"), ("broken", "error"), ("late-start", "not_covered")]
+        ("brightwell", "above_target"), ("broken", "error"), ("feedback-only", "not_covered"),
+        ("late-start", "not_covered")]
     top = rows[0]
     assert top["worst_rate"] == pytest.approx(18 / 840, abs=1e-6)  # Amazon.com MFN: 18 of 840 orders
     assert top["defective_orders"] == 26 and top["days_until_under_target"] == 19
@@ -82,6 +86,7 @@ def test_exit_codes(single):
     assert code("brightwell", fail_above=True) == 3
     assert code("late-start") == 4
     assert code("brightwell", "late-start", fail_above=True) == 3  # 3 beats 4, as in odr metrics
+    assert code("feedback-only") == 4
     assert code("brightwell", "late-start", "broken", fail_above=True) == 1  # the CLI's own code: the fixture's
 
 
@@ -115,8 +120,8 @@ def test_a_manifest_names_accounts_and_whose_they_are(accounts, tmp_path):
 
 def test_from_python_the_index_and_lazy_analyses(accounts):
     result = odr.batch(accounts)
-    assert list(result.index["account"]) == ["brightwell", "broken", "late-start"]
-    assert len(result.analyses) == 3 and not result.analyses._done  # nothing analyzed yet
+    assert list(result.index["account"]) == ["brightwell", "broken", "feedback-only", "late-start"]
+    assert len(result.analyses) == 4 and not result.analyses._done  # nothing analyzed yet
     assert result.analyses["brightwell"].channels.loc["MFN", "defective_orders"] == 22
 
 

@@ -68,7 +68,9 @@ def read_actions(path: str | Path) -> list[Action]:
         entries = doc.get("action", [])
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
             raise UnrecognizedInput("no [[action]] tables", path=path, fix="write each step as an [[action]] table")
-        rows = [(n, {k: "" if v is None else v for k, v in e.items()}) for n, e in enumerate(entries, start=1)]
+        headers = [n for n, line in enumerate(text.splitlines(), start=1) if line.strip() == "[[action]]"]
+        rows = [(headers[i] if i < len(headers) else i + 1, {k: "" if v is None else v for k, v in e.items()})
+                for i, e in enumerate(entries)]
     else:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=tx.sniff_delimiter(tx.first_line(text)) or ",")
         records = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]

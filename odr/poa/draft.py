@@ -20,6 +20,7 @@ checklist says for each of its demands what the data holds and what only the sel
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,10 @@ CHANNEL = {"MFN": "seller-fulfilled (MFN)", "AFN": "FBA (AFN)"}
 BUCKETS = {"incomplete_order": ("not_as_described", "missing_parts")}
 TITLES = {"incomplete_order": "Incomplete orders", "other": "A cause the letter names that the data does not"}
 EXAMPLES = 5
+# A demand for documents (a supplier's invoices, a courier contract): only the seller has them.
+DOCUMENTS = re.compile(r"invoices?|contracts?|receipts|a copy|copies|screenshots?|photos?|licen[cs]es?|certificates?|"
+                       r"documents?|Rechnung|Vertrag|factures?|contrat|facturas?|fatture?|請求書|発票|发票|合同",
+                       re.IGNORECASE)
 QUOTE_CHARS = 220
 
 
@@ -134,13 +139,14 @@ def draft(analysis: Analysis, *, notice: Notice | None = None, actions: list[Act
     context = _Context(a, mine, focus, scope, window, remedies)
     causes = _chosen_causes(notice, mine)
     sections = [_section(context, cause, actions, account=i == 0) for i, cause in enumerate(causes)]
-    attach = ["odr-report.pdf (the evidence appendix: every defective order, its causes and remediation)",
-              "evidence.csv (the same orders, one row each)"]
+    attach = ["odr-report.pdf and evidence.csv (odr report writes them: every defective order, its causes and "
+              "remediation)"]
     if ledger_name:
         attach.append(f"{ledger_name} (the remediation ledger)")
-    attach += sorted({str(r.entry.get("evidence")).strip() for o, r in remedies.items()
-                      if r.done and o in set(context.orders) and _present(r.entry.get("evidence"))})
-    attach += sorted({x.evidence for x in actions if x.evidence})
+    cited = {o for s in sections for o in s.orders}
+    attach += [f"Evidence cited above: {ref}" for ref in sorted({
+        str(r.entry.get("evidence")).strip() for o, r in remedies.items()
+        if r.done and o in cited and _present(r.entry.get("evidence"))} | {x.evidence for x in actions if x.evidence})]
     if notice is not None:
         for s in sections:
             s.demands = [d.line for d in notice.demands if d.cause in (s.cause, None)]
@@ -282,7 +288,7 @@ def _actions_taken(c: _Context, orders, title: str) -> Part:
     if undone:
         part.missing.append(f"{len(undone)} of {len(ids)} orders have no action recorded as done in the ledger "
                             f"({', '.join(undone[:8])}{', ...' if len(undone) > 8 else ''}): record what you did "
-                            "(status, action_date, action) with `odr ledger`")
+                            "(status, action_date, action) in the ledger (odr ledger makes it)")
     if undated:
         part.missing.append(f"Marked done without a date: {', '.join(sorted(set(undated)))}: add the action_date")
     return part
@@ -351,6 +357,8 @@ def _checklist(plan: Plan, notice: Notice | None) -> list[ChecklistRow]:
             rows.append(ChecklistRow(line, text, part, cause, [], ["Nothing in the exports: answer it from your records"]))
             continue
         holds, missing = [], []
+        if DOCUMENTS.search(text):
+            missing.append("The documents it asks for: only you have them (attach them and name them in the plan)")
         for s in sections:
             p = s.part(part)
             said = _holds(p)

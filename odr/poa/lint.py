@@ -35,6 +35,7 @@ CAUSE_WORDS = {"non_receipt": "orders not received or late", "damaged": "damaged
                "not_as_described": "items not as described", "incomplete_order": "incomplete orders",
                "poor_service": "poor customer service", "other": "a cause it names", None: "the whole metric"}
 _ORDER = re.compile(rf"\b{ORDER_ID}\b")
+_NUMBER = re.compile(r"\d[\d,.]*")
 _RATE = re.compile(r"(\d{1,2}(?:[.,]\d{1,3})?)\s?%")
 _RATE_WORDS = re.compile(r"order defect rate|\bODR\b|defect rate", re.IGNORECASE)
 _COUNT = re.compile(r"\b(\d{1,6})\s+(defective orders?|orders? with (?:a )?defects?|negative feedbacks?|"
@@ -104,7 +105,7 @@ def lint(text: str, *, analysis: Analysis | None = None, notice: Notice | None =
     if notice is not None:
         found += _unanswered(lines, body, notice)
     if analysis is not None:
-        found += _figures(body, analysis)
+        found += _figures(body, analysis, notice)
     return sorted(found, key=lambda f: (f.line, f.rule))
 
 
@@ -209,18 +210,22 @@ def _sentences(body: list[_Line]) -> list[tuple[_Line, str]]:
 
 def _repeated(body: list[_Line]) -> list[Finding]:
     spec = RULES["repeated-point"]
-    seen: list[tuple[_Line, set]] = []
+    seen: list[tuple[_Line, set, set]] = []
     out = []
     for x, sentence in _sentences(body):
         if len(sentence.split()) < spec["min_words"]:
             continue
         grams = _trigrams(sentence)
-        for earlier, other in seen:
+        figures = set(_NUMBER.findall(sentence))
+        for earlier, other, theirs in seen:
+            # Different figures make a different point ("8 of 22 ... late" is not "7 of 22 ... not as described").
+            if figures != theirs:
+                continue
             if grams and len(grams & other) / min(len(grams), len(other)) >= spec["overlap"]:
                 out.append(_finding("repeated-point", x.number, sentence, other=earlier.number))
                 break
         else:
-            seen.append((x, grams))
+            seen.append((x, grams, figures))
     return out
 
 
@@ -285,8 +290,11 @@ def _known_counts(a: Analysis) -> dict[str, set[int]]:
     if not len(d):
         return counts
     causes = sorted({c for cs in d["causes"] for c in cs})
-    for ch in [None, *sorted(set(d["channel"]))]:
+    cells = [(None, None)] + [(None, ch) for ch in sorted(set(d["channel"]))] + \
+        [(m, ch) for m, ch in sorted(set(zip(d["marketplace"], d["channel"], strict=True)))]
+    for market, ch in cells:
         rows = d if ch is None else d[d["channel"] == ch]
+        rows = rows if market is None else rows[rows["marketplace"] == market]
         for cause in [None, *causes]:
             part = rows if cause is None else rows[[cause in cs for cs in rows["causes"]]]
             counts["defective"].add(len(part))
@@ -295,11 +303,18 @@ def _known_counts(a: Analysis) -> dict[str, set[int]]:
     return counts
 
 
-def _figures(body: list[_Line], a: Analysis) -> list[Finding]:
+def _figures(body: list[_Line], a: Analysis, notice: Notice | None = None) -> list[Finding]:
     """Rates, counts and order ids the draft cites, against the data."""
     out = []
     known = set(a.defective_orders["order_id"].astype(str)) if len(a.defective_orders) else set()
     rates = {ch: float(a.channels.loc[ch, "rate"]) for ch in a.channels.index if a.channels.loc[ch, "orders"]}
+    # Any rate the data or Amazon states: each channel, each marketplace x channel, Amazon's own
+    # figures (its V2 report) and the letter's.
+    backed = set(rates.values())
+    backed |= {float(r) for r in a.marketplaces["rate"] if r == r}
+    backed |= {float(r) for r in a.dataset.amazon_metrics["rate"].dropna()}
+    if notice is not None and notice.rate is not None:
+        backed.add(notice.rate / 100)
     counts = _known_counts(a)
     shown_rates = ", ".join(f"{ch} {r:.2%}" for ch, r in rates.items())
     for x in body:
@@ -312,7 +327,7 @@ def _figures(body: list[_Line], a: Analysis) -> list[Finding]:
                 before = x.text[max(0, hit.start() - 40):hit.start()]
                 if NOTICE.target.search(before) or value == 1.0:
                     continue  # the target, not a rate
-                if rates and all(abs(value - 100 * r) >= 0.01 for r in rates.values()):
+                if backed and all(abs(value - 100 * r) >= 0.01 for r in backed):
                     out.append(_finding("figure-mismatch", x.number, x.text, figure=f"{hit.group(0)}",
                                         data=f"the ODR is {shown_rates}"))
         for hit in _COUNT.finditer(x.text):

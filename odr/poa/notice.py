@@ -160,7 +160,8 @@ def parse_notice(text: str) -> Notice:
             # One demand per part the line asks for ("the steps you have taken to resolve the
             # issues and ensure that similar complaints won't happen again": two).
             notice.demands += [Demand(number, body, p, _cause(body, p)) for p in parts]
-        elif (asks or (bullet and in_list)) and not body.endswith((":", "：")) and when is None:
+        elif (asks or (bullet and in_list)) and not body.endswith((":", "：")) and when is None \
+                and not _heading_question(body):
             notice.not_understood.append({"line": number, "text": body})
         if body.endswith((":", "：")) and (asks or part is not None):
             in_list = True
@@ -183,8 +184,15 @@ def parse_notice(text: str) -> Notice:
     return notice
 
 
+def _heading_question(body: str) -> bool:
+    """'How do I submit my plan of action?': the letter's own heading, not a demand."""
+    return body.endswith(("?", "？")) and len(body.split()) <= 12
+
+
 def _names_a_part_first(body: str, part: str) -> bool:
     """'Root cause(s) of ...' as the line's opening words: a demand even without 'please'."""
+    if part == "evidence":  # "Your invoice is attached" is no demand: evidence is asked for, not named
+        return False
     found = PATTERNS.part[part].search(body)
     return found is not None and found.start() <= 25
 
@@ -198,10 +206,14 @@ def _cause(body: str, part: str | None) -> str | None:
     if part is None:
         return None
     found = PATTERNS.part[part].search(body)
-    rest = body[found.end():] if found else ""
-    tail = re.sub(r"^\W*(?:of|for|on|regarding|behind|to)\b", "", rest, flags=re.IGNORECASE).strip(" .;:")
-    if not tail or PATTERNS.component.search(tail) or re.match(r"(?:the |these |this |those )?(?:issues?|problems?|"
-                                                               r"defects?|concerns?)\b", tail, re.IGNORECASE):
+    rest = re.sub(r"^\w*", "", body[found.end():]) if found else ""  # the rest of the word: Ursache|n
+    tail = re.sub(r"^\W*(?:of|for|on|regarding|behind|to|für|de|des|du|di|del|della|dei)\b", "", rest,
+                  flags=re.IGNORECASE).strip(" .;:")
+    # "the root cause(s) of these issues", "die Ursachen für die Probleme": the whole metric.
+    general = (r"(?:the |these |this |those |die |der |das |diese[rn]? |les |ces |los |estos |i |questi )?"
+               r"(?:issues?|problems?|probleme?|problèmes?|problemas?|problemi|defects?|mängel|défauts?|"
+               r"defectos?|difetti|concerns?)\b")
+    if not tail or PATTERNS.component.search(tail) or re.match(general, tail, re.IGNORECASE):
         return None
     return "other" if len(tail.split()) >= 3 and part == "root_cause" else None
 

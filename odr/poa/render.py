@@ -13,7 +13,9 @@ from odr.fileio import replace_atomically
 from odr.poa.draft import Plan
 
 FILES = {"md": "plan-of-action.md", "html": "plan-of-action.html", "json": "plan-of-action.json"}
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~])")
+# Only what would make a buyer's words into Markdown structure, a link or HTML; underscores
+# (return_authorized) are left alone, so the text pastes as written.
+_MARKDOWN = re.compile(r"([\\`*\[\]<>#|])")
 
 
 def md(text: str) -> str:

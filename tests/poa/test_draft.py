@@ -133,7 +133,7 @@ def test_the_actions_file_as_csv_or_toml_and_its_errors(tmp_path):
     toml.write_text('[[action]]\nwhat = "Packing check"\ncause = "damaged"\nowner = "Ana"\nstarted_on = 2026-10-01\n'
                     'frequency = "every order"\n')
     (only,) = read_actions(toml)
-    assert (only.cause, only.started_on.isoformat(), only.line) == ("damaged", "2026-10-01", 1)
+    assert (only.cause, only.started_on.isoformat(), only.line) == ("damaged", "2026-10-01", 1)  # its [[action]] line
     bad = tmp_path / "bad.csv"
     bad.write_text("what,cause,started_on\nPacking check,damaged,next week\n")
     with pytest.raises(InvalidValue) as caught:
@@ -157,3 +157,15 @@ def test_the_report_opens_with_the_letters_demands_and_links_its_sections(tmp_pa
     table = masked[masked.index('id="demand-7"'):masked.index("</table>", masked.index('id="demand-7"'))]
     assert "113-2917034-2366712" not in table and "***-*******-" in table
     assert "demand-7" not in a.answer(None).to_html()  # no letter, no checklist
+
+
+def test_a_letter_without_demands_gets_the_plans_own_checklist(sample_analysis, tmp_path):
+    plan = draft(sample_analysis, notice=parse_notice("Your monthly invoice for selling fees is attached."))
+    assert plan.checklist and all(row.line is None for row in plan.checklist)
+    assert "names no demand odr can place" in to_html(plan)
+
+
+def test_documents_the_letter_asks_for_are_the_sellers_to_give(sample_analysis):
+    notice = parse_notice("- Greater detail on evidence, such as invoices from your supplier for the items sold")
+    (row,) = draft(sample_analysis, notice=notice).checklist
+    assert any("only you have them" in m for m in row.missing)

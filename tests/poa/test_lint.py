@@ -114,7 +114,9 @@ def test_figures_and_orders_are_checked_against_the_data(sample):
     assert "unknown-order" in found and "111-0000000-0000001" in found["unknown-order"].message
     figures = [f for f in lint(text, analysis=sample) if f.rule == "figure-mismatch"]
     assert {re.search(r"^(\S+ \S+)", f.message).group(1) for f in figures} == {"2.4% does", "25 defective"}
-    right = GOOD + "\nOur seller-fulfilled ODR was 1.59% with 22 defective orders; 8 of them had an A-to-z claim.\n"
+    right = GOOD + ("\nOur seller-fulfilled ODR was 1.59% with 22 defective orders; 8 of them had an A-to-z claim. "
+                    "On Amazon.de the ODR was 0.83% with 3 defective orders; Amazon.com MFN was 2.14%, and Account "
+                    "Health showed 2.26%.\n")  # a marketplace's figures, and Amazon's own
     assert not [f for f in lint(right, analysis=sample) if f.rule in ("figure-mismatch", "unknown-order")]
 
 
@@ -125,12 +127,16 @@ def test_the_drafted_plan_with_its_gaps_filled_raises_no_error(sample):
     assert before and {f.rule for f in before} == {"unfilled-gap", "unanswered-demand"}
     filled = text.replace("- \u270e To fill: No preventive step for damaged in transit in your actions file",
                           "- Since 2026-09-25 glass items ship double-boxed; the packer signs each box")
-    filled = re.sub(r"- \u270e To fill: Why it happened.*", "- We found on 2026-10-02 that one box size was used "
-                    "for every teapot and that replies waited for the owner.", filled)
-    filled = re.sub(r"- \u270e To fill: .*", "- The remaining orders were refunded by Amazon on the buyers' claims, "
-                    "recorded in the ledger on 2026-11-20.", filled)
-    errors = [f for f in lint(filled, analysis=sample, notice=notice) if f.severity == "error"]
+    why = iter(["- We found on 2026-10-02 that one box size was used for every teapot.",
+                "- We found on 2026-10-03 that buyer messages waited for the owner, who was travelling."])
+    filled = re.sub(r"- \u270e To fill: Why it happened.*", lambda m: next(why), filled)
+    rest = iter([f"- The remaining orders of this section were settled on 2026-11-{day}: Amazon refunded the buyers' "
+                 "claims, recorded in the ledger." for day in range(20, 30)])
+    filled = re.sub(r"- \u270e To fill: .*", lambda m: next(rest), filled)
+    findings = lint(filled, analysis=sample, notice=notice)
+    errors = [f for f in findings if f.severity == "error"]
     assert errors == [], [(f.line, f.rule, f.message) for f in errors]
+    assert not [f for f in findings if f.rule == "repeated-point"]  # other figures, other points
 
 
 def test_the_command_prints_json_and_exits_5_on_an_error(tmp_path):
@@ -152,3 +158,14 @@ def test_the_command_prints_json_and_exits_5_on_an_error(tmp_path):
 def test_any_text_gives_findings_never_an_exception(text):
     for f in lint(text):
         assert f.rule in RULES and f.severity in ("error", "warning") and f.line >= 1
+
+
+@pytest.mark.parametrize(("content", "says"), [(b"", "empty"), (b"PK\x03\x04" + bytes(40), "Save As > Plain Text")])
+def test_a_plan_that_is_no_text_says_how_to_save_it(tmp_path, content, says):
+    path = tmp_path / "plan.docx"
+    path.write_bytes(content)
+    run = subprocess.run([sys.executable, "-m", "odr", "lint", str(path)], capture_output=True, text=True, check=False)
+    assert run.returncode == 1 and says in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    piped = subprocess.run([sys.executable, "-m", "odr", "lint", "-"], input=GOOD, capture_output=True, text=True,
+                           check=False)
+    assert piped.returncode == 0, piped.stdout

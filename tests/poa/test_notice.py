@@ -256,3 +256,19 @@ def test_any_bytes_give_a_notice_or_one_line_of_error(tmp_path_factory, payload,
         return
     json.dumps(found.to_dict())  # always a JSON document
     assert {d.part for d in found.demands} <= set(PARTS)
+
+
+def test_a_german_first_person_deactivation_and_its_general_root_cause():
+    n = parse_notice("""wir haben Ihr Verkäuferkonto auf Amazon.de deaktiviert, weil Ihre Rate an Bestellmängeln 2,3 % beträgt.
+Wie reaktiviere ich mein Konto?
+Bitte senden Sie uns einen Maßnahmenplan:
+- Die Ursachen für die Probleme
+- Die Maßnahmen, die Sie ergriffen haben, um das Problem zu beheben""")
+    assert n.kind == "deactivation" and n.rate == 2.3
+    assert [(d.part, d.cause) for d in n.demands] == [("root_cause", None), ("actions_taken", None)]
+    assert n.not_understood == []  # "Wie reaktiviere ich mein Konto?" is the letter's heading
+
+
+def test_plain_words_for_orders_not_received():
+    n = parse_notice("- Greater detail on the actions you have taken to resolve the late and missing deliveries")
+    assert n.demands[0].cause == "non_receipt"
