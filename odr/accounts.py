@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 MANIFESTS = ("accounts.toml", "accounts.csv")
 INDEX_COLUMNS = ("account", "status", "worst_rate", "cells", "orders", "defective_orders", "days_until_under_target",
-                 "open_remediation", "problems", "report", "error")
+                 "open_remediation", "problems", "unread_files", "report", "error")
 DEFAULT_FORMATS = ("html", "json", "csv")
 # Risk order of an account's status: above target first, then not covered, then the rest by rate.
 RANK = {"above_target": 0, "error": 1, "not_covered": 2, "under_target": 3, "no_orders": 4}
@@ -137,7 +137,7 @@ def run_account(account: Account, out: str, formats: tuple[str, ...] = DEFAULT_F
 def _error_row(name: str, message: str) -> dict[str, Any]:
     return {"account": name, "status": "error", "worst_rate": None, "cells": [], "orders": 0,
             "defective_orders": 0, "days_until_under_target": None, "open_remediation": None, "problems": None,
-            "report": "", "error": message.splitlines()[0] if message else "error", "trend": []}
+            "unread_files": [], "report": "", "error": message.splitlines()[0] if message else "error", "trend": []}
 
 
 def index_row(name: str, a: Analysis, report: str) -> dict[str, Any]:
@@ -168,6 +168,10 @@ def index_row(name: str, a: Analysis, report: str) -> dict[str, Any]:
         "days_until_under_target": max(days) if days else (0 if status == "under_target" else None),
         "open_remediation": sum(1 for o in ids if not (o in remedies and remedies[o].done)),
         "problems": len(a.problems), "report": report, "error": "",
+        # Files in the account's folders that could not be read (a damaged download): shown on
+        # the index, because a missing orders export is why an account is not covered.
+        "unread_files": [f"{i.path.name}: {i.note.removeprefix('not read: ')}" for i in a.dataset.inputs
+                         if i.kind == "skipped" and (i.note or "").startswith("not read:")],
         "trend": [round(float(x), 6) for x in worst.tail(90)] if worst is not None else [],
     }
 
@@ -256,7 +260,7 @@ def index_csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(INDEX_COLUMNS)
     for r in rows:
-        values = {**r, "cells": cells_text(r["cells"]),
+        values = {**r, "cells": cells_text(r["cells"]), "unread_files": "; ".join(r.get("unread_files") or []),
                   "worst_rate": "" if r["worst_rate"] is None else f"{r['worst_rate']:.6f}"}
         writer.writerow([safe_cell("" if values.get(c) is None else str(values.get(c))) for c in INDEX_COLUMNS])
     return buffer.getvalue()
@@ -313,6 +317,8 @@ def index_html(rows: list[dict[str, Any]]) -> str:
         rate = r["worst_rate"]
         link = (f'<a href="{escape(r["report"])}">{escape(r["account"])}</a>' if r["report"] else escape(r["account"]))
         detail = escape(r["error"]) if r["error"] else escape(cells_text(r["cells"]))
+        if r.get("unread_files"):
+            detail += "<br><strong>Not read:</strong> " + escape("; ".join(r["unread_files"]))
         days = r["days_until_under_target"]
         body.append(
             f'<tr class="{escape(r["status"])}"><td class="num" data-key="{rank}">{rank}</td>'

@@ -25,6 +25,7 @@ def make_accounts(root: Path) -> Path:
     late.mkdir()
     lines = (SAMPLE / "orders_amazon_com.txt").read_text(encoding="utf-8").splitlines()
     at = lines[0].split("\t").index("purchase-date")
+    (late / "orders_amazon_de.txt").write_bytes(bytes(range(256)) * 8)  # a damaged download, named like one
     (late / "orders.txt").write_text("\n".join([lines[0]] + [x for x in lines[1:] if x.split("\t")[at] >= "2026-09-20"])
                                      + "\n", encoding="utf-8")
     shutil.copy(SAMPLE / "feedback_amazon_com.txt", late / "feedback.txt")
@@ -62,6 +63,8 @@ def test_every_account_gets_a_row_in_risk_order_and_a_report(single):
     assert top["defective_orders"] == 26 and top["days_until_under_target"] == 19
     assert (out / top["report"]).is_file() and (out / "late-start" / "odr-report.html").is_file()
     assert "this is a PNG image" in rows[1]["error"] and "odr: broken:" in run.stderr
+    assert rows[3]["unread_files"] == ["orders_amazon_de.txt: this is a binary file, not a text export"]
+    assert "Not read:</strong> orders_amazon_de.txt" in (out / "index.html").read_text()
     assert not (out / "broken").exists() or not any((out / "broken").iterdir())
     csv_text = (out / "index.csv").read_text(encoding="utf-8-sig")
     assert csv_text.splitlines()[0].startswith("account,status,worst_rate,cells")

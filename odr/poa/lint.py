@@ -263,17 +263,19 @@ def _unanswered(lines: list[_Line], body: list[_Line], notice: Notice) -> list[F
     cause (a demand about the whole metric: any paragraph of that section). The finding sits on
     the section's heading (line 1 when there is none)."""
     out = []
-    headings = {}
+    headings: dict[tuple, int] = {}  # (part, cause or None) -> the line of its first heading
     for x in lines:
-        if x.heading:
-            headings.setdefault(x.section, x.number)
+        if x.heading and x.section:
+            headings.setdefault((x.section, x.topic), x.number)
+            headings.setdefault((x.section, None), x.number)
     for d in notice.demands:
         mine = [x for x in body if x.section == d.part]
         named = NOTICE.cause.get(d.cause)
         answered = any(x.topic == d.cause or named.search(x.text) for x in mine) if named is not None else bool(mine)
         if not answered:
             what = f"{PART_WORDS[d.part]} of {CAUSE_WORDS.get(d.cause, d.cause)}"
-            out.append(_finding("unanswered-demand", headings.get(d.part, 1), d.text, line=d.line, what=what,
+            at = headings.get((d.part, d.cause)) or headings.get((d.part, None), 1)
+            out.append(_finding("unanswered-demand", at, d.text, line=d.line, what=what,
                                 part=PART_WORDS[d.part]))
     return out
 

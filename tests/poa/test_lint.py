@@ -169,3 +169,25 @@ def test_a_plan_that_is_no_text_says_how_to_save_it(tmp_path, content, says):
     piped = subprocess.run([sys.executable, "-m", "odr", "lint", "-"], input=GOOD, capture_output=True, text=True,
                            check=False)
     assert piped.returncode == 0, piped.stdout
+
+
+def test_an_unanswered_demand_points_at_its_causes_section():
+    text = """## Damaged in transit
+### Root cause
+On 2026-10-02 we found that teapots shipped in one thin box.
+### Actions taken
+On 2026-09-22 we refunded order 114-6613186-0913909, whose teapot arrived damaged.
+### Preventive steps
+Since 2026-09-25 glass ships double-boxed against breakage.
+
+## Poor customer service
+### Root cause
+On 2026-10-03 we found that replies waited for the owner.
+### Actions taken
+On 2026-10-04 we answered every open message.
+### Preventive steps
+"""
+    notice = parse_notice("- Greater detail on the steps you have taken to prevent customer complaints of unresponsive "
+                          "or poor customer service going forward")
+    (found,) = [f for f in lint(text, notice=notice) if f.rule == "unanswered-demand"]
+    assert found.line == 14  # the poor-service section's preventive steps, not the first such heading
