@@ -10,6 +10,7 @@ one account at a time; only the small index rows travel back.
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import hashlib
@@ -307,10 +308,7 @@ def _sparkline(trend: list[float]) -> str:
 def index_html(rows: list[dict[str, Any]]) -> str:
     """The accounts ranked by risk, on one self-contained page (no request leaves it; the one
     script, which sorts the table, is allowed by its hash and nothing else is)."""
-    digest = hashlib.sha256(_SORT.encode()).digest()
-    import base64
-
-    script_hash = base64.b64encode(digest).decode()
+    script_hash = base64.b64encode(hashlib.sha256(_SORT.encode()).digest()).decode()
     counts = {s: sum(1 for r in rows if r["status"] == s) for s in _STATUS}
     body = []
     for rank, r in enumerate(rows, start=1):

@@ -21,12 +21,12 @@ from odr import accounts as batch_mod
 from odr.bounds import FIRST_DAY, LAST_DAY, MAX_LAG_DAYS, MAX_WINDOW_DAYS, plausible_day
 from odr.errors import OdrError
 from odr.fileio import safe_cell
-from odr.fileio import text as tx
 from odr.kinds import KIND_NAMES
 from odr.ledger import update
 from odr.poa import read_notice
 from odr.poa.lint import lint as check_plan
-from odr.poa.notice import MAX_LETTER_BYTES, MAX_LETTER_CHARS, METRIC_NAMES
+from odr.poa.lint import read_plan
+from odr.poa.notice import MAX_LETTER_BYTES, METRIC_NAMES
 from odr.rules import RULES
 from odr.shown import percent as _pct
 from odr.sources import load
@@ -665,7 +665,7 @@ def lint(
     Exit codes: 0 no error-level finding; 5 at least one; 1 an input to fix.
     """
     try:
-        text = _plan_text(draft_file)
+        text = read_plan(sys.stdin.buffer.read(MAX_LETTER_BYTES + 1) if str(draft_file) == "-" else draft_file)
         letter = read_notice(notice_file) if notice_file is not None else None
         analysis = None
         if inputs:
@@ -687,32 +687,6 @@ def lint(
             typer.echo(f"{errors} error(s), {len(findings) - errors} warning(s)", err=True)
     if any(f.severity == "error" for f in findings):
         raise typer.Exit(5)
-
-
-def _plan_text(path: Path) -> str:
-    """The seller's draft (a file, or - for standard input), decoded as every input is."""
-    save = "save your plan as plain text (.txt) or Markdown (.md): in Word, File > Save As > Plain Text"
-    if str(path) == "-":
-        raw = sys.stdin.buffer.read(MAX_LETTER_BYTES + 1)
-        path = Path("<stdin>")
-    elif path.is_dir():
-        raise OdrError("this is a folder, not a plan", path=path, fix="give your Plan of Action saved as .txt or .md")
-    elif not path.is_file():
-        raise OdrError("no such file", path=path, fix="give your Plan of Action saved as .txt or .md")
-    else:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_LETTER_BYTES + 1)
-    if not raw.strip():
-        raise OdrError("the plan is empty", path=path, fix="write your plan, or give the file it is in")
-    try:
-        tx.check_not_binary(raw, path)
-        text = tx.decode(raw, path)[0]
-    except OdrError as error:
-        raise OdrError(error.message.replace("not an export", "not a plan of action"), path=path, fix=save) from None
-    if len(raw) > MAX_LETTER_BYTES or len(text) > MAX_LETTER_CHARS:
-        raise OdrError(f"longer than any plan of action ({MAX_LETTER_CHARS // 1024} KB at most)", path=path,
-                       fix="give the plan alone: Amazon reads a few pages")
-    return text
 
 
 @app.command()

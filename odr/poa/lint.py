@@ -10,15 +10,19 @@ every rate, count and order id the draft cites is compared with the data; with A
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from odr.errors import OdrError
+from odr.fileio import text as tx
 from odr.ids import ORDER_ID
-from odr.poa.notice import PATTERNS as NOTICE
-from odr.poa.notice import Notice
+from odr.poa.notice import MAX_LETTER_CHARS, Notice, NoticeError, read_capped
+from odr.poa.notice import patterns as notice_patterns
 from odr.shown import excerpt
 
 if TYPE_CHECKING:
@@ -68,12 +72,29 @@ def _any(patterns: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
-_SECTION = {name: _any(DATA["sections"][name]) for name in ("prevention", "actions_taken", "root_cause", "evidence")}
-_DATE = _any(DATA["dates"]["patterns"])
-_PATTERNS = {name: _any(rule["patterns"]) for name, rule in RULES.items() if isinstance(rule.get("patterns"), list)}
-_BLAME = {who: _any(patterns) for who, patterns in RULES["blame"]["patterns"].items()}
-_NAMED_POLICY = _any(RULES["unnamed-policy"]["named"])
-_SHOUTING = re.compile(RULES["emotional-language"]["shouting"])
+@dataclass(frozen=True)
+class _Compiled:
+    section: dict[str, re.Pattern[str]]
+    date: re.Pattern[str]
+    rule: dict[str, re.Pattern[str]]  # each rule's `patterns`
+    blame: dict[str, re.Pattern[str]]
+    named_policy: re.Pattern[str]
+    shouting: re.Pattern[str]
+    templates: list[set]  # the stock sentences' word trigrams
+
+
+@functools.cache
+def _compiled() -> _Compiled:
+    """The rules' patterns, compiled on first use (every `odr` command imports this module)."""
+    return _Compiled(
+        {name: _any(DATA["sections"][name]) for name in ("prevention", "actions_taken", "root_cause", "evidence")},
+        _any(DATA["dates"]["patterns"]),
+        {name: _any(rule["patterns"]) for name, rule in RULES.items() if isinstance(rule.get("patterns"), list)},
+        {who: _any(patterns) for who, patterns in RULES["blame"]["patterns"].items()},
+        _any(RULES["unnamed-policy"]["named"]),
+        re.compile(RULES["emotional-language"]["shouting"]),
+        [_trigrams(x) for x in RULES["template-text"]["sentences"]],
+    )
 
 
 @dataclass
@@ -83,6 +104,24 @@ class _Line:
     section: str | None
     heading: bool
     topic: str | None = None  # the cause the latest heading names ("## 1. Damaged in transit")
+
+
+def read_plan(source: str | Path | bytes) -> str:
+    """The seller's draft: a file, or the bytes standard input gave, decoded as every input is."""
+    raw, path = read_capped(source, what="plan of action", fix="give your Plan of Action saved as .txt or .md")
+    if not raw.strip():
+        raise NoticeError("the plan is empty", path=path, fix="write your plan, or give the file it is in")
+    try:
+        tx.check_not_binary(raw, path)
+        text = tx.decode(raw, path)[0]
+    except OdrError as error:
+        raise NoticeError(error.message.replace("not an export", "not a plan of action"), path=path,
+                          fix="save your plan as plain text (.txt) or Markdown (.md): in Word, File > Save As > "
+                          "Plain Text") from None
+    if len(text) > MAX_LETTER_CHARS:
+        raise NoticeError(f"longer than any plan of action ({MAX_LETTER_CHARS // 1024} KB at most)", path=path,
+                          fix="give the plan alone: Amazon reads a few pages")
+    return text
 
 
 def lint(text: str, *, analysis: Analysis | None = None, notice: Notice | None = None) -> list[Finding]:
@@ -127,7 +166,7 @@ def _topic(line: str) -> str | None:
     """The cause a heading line names ('## 1. Damaged in transit', 'Late deliveries:')."""
     if not line or len(line) > 80 or not (_HEADING_MARK.match(line) or line.endswith(":")):
         return None
-    return next((c for c, pattern in NOTICE.cause.items() if pattern.search(line)), None)
+    return next((c for c, pattern in notice_patterns().cause.items() if pattern.search(line)), None)
 
 
 def _heading(line: str) -> str | None:
@@ -142,7 +181,7 @@ def _heading(line: str) -> str | None:
     if marked and words > 12:
         return None
     for name in ("prevention", "actions_taken", "root_cause", "evidence"):
-        if _SECTION[name].search(bare):
+        if _compiled().section[name].search(bare):
             return name
     return None
 
@@ -158,16 +197,16 @@ def _finding(rule: str, at: int, shown: str, *, severity: str | None = None, mes
 def _line_rules(x: _Line) -> list[Finding]:
     out = []
     if x.section == "actions_taken":
-        hit = _PATTERNS["future-tense-action"].search(x.text)
+        hit = _compiled().rule["future-tense-action"].search(x.text)
         if hit:
             out.append(_finding("future-tense-action", x.number, x.text))
-    if _PATTERNS["vague-frequency"].search(x.text):
+    if _compiled().rule["vague-frequency"].search(x.text):
         out.append(_finding("vague-frequency", x.number, x.text))
-    if _PATTERNS["emotional-language"].search(x.text) or _SHOUTING.search(x.text):
+    if _compiled().rule["emotional-language"].search(x.text) or _compiled().shouting.search(x.text):
         out.append(_finding("emotional-language", x.number, x.text))
-    if _PATTERNS["unnamed-policy"].search(x.text) and not _NAMED_POLICY.search(x.text):
+    if _compiled().rule["unnamed-policy"].search(x.text) and not _compiled().named_policy.search(x.text):
         out.append(_finding("unnamed-policy", x.number, x.text))
-    for who, pattern in _BLAME.items():
+    for who, pattern in _compiled().blame.items():
         if pattern.search(x.text):
             out.append(_finding("blame", x.number, x.text, who=who.replace("_", " ")))
             break
@@ -178,9 +217,9 @@ def _prevention(body: list[_Line]) -> list[Finding]:
     steps = [x for x in body if x.section == "prevention"]
     if not steps:
         return []
-    future = [x for x in steps if _PATTERNS["future-tense-action"].search(x.text) and not _DATE.search(x.text)]
+    future = [x for x in steps if _compiled().rule["future-tense-action"].search(x.text) and not _compiled().date.search(x.text)]
     spec = RULES["unimplemented-prevention"]
-    if not any(_DATE.search(x.text) for x in steps):
+    if not any(_compiled().date.search(x.text) for x in steps):
         return [_finding("unimplemented-prevention", steps[0].number, steps[0].text)]
     return [_finding("unimplemented-prevention", x.number, x.text, severity=spec["line_severity"],
                      message=spec["line_message"]) for x in future]
@@ -189,10 +228,10 @@ def _prevention(body: list[_Line]) -> list[Finding]:
 def _timeline(lines: list[_Line], body: list[_Line]) -> list[Finding]:
     if not body:
         return []
-    if not any(_DATE.search(x.text) for x in body):
+    if not any(_compiled().date.search(x.text) for x in body):
         return [_finding("no-timeline", body[0].number, "")]
     actions = [x for x in body if x.section == "actions_taken"]
-    if actions and not any(_DATE.search(x.text) for x in actions):
+    if actions and not any(_compiled().date.search(x.text) for x in actions):
         spec = RULES["no-timeline"]
         return [_finding("no-timeline", actions[0].number, actions[0].text, severity=spec["section_severity"],
                          message=spec["section_message"], fix=spec["section_fix"])]
@@ -229,9 +268,6 @@ def _repeated(body: list[_Line]) -> list[Finding]:
     return out
 
 
-_TEMPLATES = [_trigrams(s) for s in RULES["template-text"]["sentences"]]
-
-
 def _templates(body: list[_Line]) -> list[Finding]:
     spec = RULES["template-text"]
     out = []
@@ -239,7 +275,7 @@ def _templates(body: list[_Line]) -> list[Finding]:
         grams = _trigrams(sentence)
         if len(grams) < 4:
             continue
-        if any(len(grams & t) / len(t) >= spec["overlap"] for t in _TEMPLATES):
+        if any(len(grams & t) / len(t) >= spec["overlap"] for t in _compiled().templates):
             out.append(_finding("template-text", x.number, sentence))
     return out
 
@@ -270,7 +306,7 @@ def _unanswered(lines: list[_Line], body: list[_Line], notice: Notice) -> list[F
             headings.setdefault((x.section, None), x.number)
     for d in notice.demands:
         mine = [x for x in body if x.section == d.part]
-        named = NOTICE.cause.get(d.cause)
+        named = notice_patterns().cause.get(d.cause)
         answered = any(x.topic == d.cause or named.search(x.text) for x in mine) if named is not None else bool(mine)
         if not answered:
             what = f"{PART_WORDS[d.part]} of {CAUSE_WORDS.get(d.cause, d.cause)}"
@@ -327,7 +363,7 @@ def _figures(body: list[_Line], a: Analysis, notice: Notice | None = None) -> li
             for hit in _RATE.finditer(x.text):
                 value = float(hit.group(1).replace(",", "."))
                 before = x.text[max(0, hit.start() - 40):hit.start()]
-                if NOTICE.target.search(before) or value == 1.0:
+                if notice_patterns().target.search(before) or value == 1.0:
                     continue  # the target, not a rate
                 if backed and all(abs(value - 100 * r) >= 0.01 for r in backed):
                     out.append(_finding("figure-mismatch", x.number, x.text, figure=f"{hit.group(0)}",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import functools
 import html
 import re
 import tomllib
@@ -123,7 +124,12 @@ def _load() -> _Patterns:
                      one(flat("target_after")), one(flat("component")))
 
 
-PATTERNS = _load()
+@functools.cache
+def patterns() -> _Patterns:
+    """The phrase patterns, compiled on first use (every `odr` command imports this module)."""
+    return _load()
+
+
 _UNITS = {"hour": "hours", "day": "days", "stunde": "hours", "tag": "days", "heure": "hours", "jour": "days",
           "hora": "hours", "día": "days", "dia": "days", "ora": "hours", "ore": "hours", "giorn": "days",
           "時間": "hours", "日": "days", "小时": "hours", "天": "days", "日内": "days"}
@@ -140,7 +146,7 @@ def parse_notice(text: str) -> Notice:
     lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     notice = Notice()
     for kind in KINDS:
-        if any(PATTERNS.kind[kind].search(line) for line in lines):
+        if any(patterns().kind[kind].search(line) for line in lines):
             notice.kind = kind
             break
     in_list = False  # the lines after "please send the following:" are its items
@@ -150,9 +156,9 @@ def parse_notice(text: str) -> Notice:
             continue
         body = _BULLET.sub("", line)
         bullet = body != line
-        parts = [p for p in PARTS if PATTERNS.part[p].search(body)]
+        parts = [p for p in PARTS if patterns().part[p].search(body)]
         part = parts[0] if parts else None
-        asks = bool(PATTERNS.request.search(body))
+        asks = bool(patterns().request.search(body))
         when = _deadline(body)
         if notice.deadline is None:
             notice.deadline = when
@@ -168,7 +174,7 @@ def parse_notice(text: str) -> Notice:
         elif not bullet and not in_list:
             in_list = False
         for metric in METRICS:
-            if metric not in notice.metrics and PATTERNS.metric[metric].search(body):
+            if metric not in notice.metrics and patterns().metric[metric].search(body):
                 notice.metrics.append(metric)
         if notice.rate is None:
             notice.rate = _rate(body)
@@ -193,7 +199,7 @@ def _names_a_part_first(body: str, part: str) -> bool:
     """'Root cause(s) of ...' as the line's opening words: a demand even without 'please'."""
     if part == "evidence":  # "Your invoice is attached" is no demand: evidence is asked for, not named
         return False
-    found = PATTERNS.part[part].search(body)
+    found = patterns().part[part].search(body)
     return found is not None and found.start() <= 25
 
 
@@ -201,11 +207,11 @@ def _cause(body: str, part: str | None) -> str | None:
     """The cause bucket a line names; None where it names only the ODR's components (the whole
     metric) or nothing; 'other' where a part's object is neither."""
     for cause in CAUSES:
-        if PATTERNS.cause[cause].search(body):
+        if patterns().cause[cause].search(body):
             return cause
     if part is None:
         return None
-    found = PATTERNS.part[part].search(body)
+    found = patterns().part[part].search(body)
     rest = re.sub(r"^\w*", "", body[found.end():]) if found else ""  # the rest of the word: Ursache|n
     tail = re.sub(r"^\W*(?:of|for|on|regarding|behind|to|für|de|des|du|di|del|della|dei)\b", "", rest,
                   flags=re.IGNORECASE).strip(" .;:")
@@ -213,14 +219,14 @@ def _cause(body: str, part: str | None) -> str | None:
     general = (r"(?:the |these |this |those |die |der |das |diese[rn]? |les |ces |los |estos |i |questi )?"
                r"(?:issues?|problems?|probleme?|problèmes?|problemas?|problemi|defects?|mängel|défauts?|"
                r"defectos?|difetti|concerns?)\b")
-    if not tail or PATTERNS.component.search(tail) or re.match(general, tail, re.IGNORECASE):
+    if not tail or patterns().component.search(tail) or re.match(general, tail, re.IGNORECASE):
         return None
     return "other" if len(tail.split()) >= 3 and part == "root_cause" else None
 
 
 def _deadline(body: str) -> dict[str, Any] | None:
-    found = PATTERNS.deadline.search(body)
-    if not found or PATTERNS.not_deadline.search(body):
+    found = patterns().deadline.search(body)
+    if not found or patterns().not_deadline.search(body):
         return None
     groups = {k: v for k, v in found.groupdict().items() if v}
     value = next(v for k, v in groups.items() if k.startswith("value"))
@@ -233,7 +239,7 @@ def _rate(body: str) -> float | None:
     """The first percentage on the line that is not a target ('exceeded the target of 1%')."""
     for found in _PERCENT.finditer(body):
         before = body[max(0, found.start() - 40):found.start()]
-        if PATTERNS.target.search(before) or PATTERNS.target_after.search(body[found.end():]):
+        if patterns().target.search(before) or patterns().target_after.search(body[found.end():]):
             continue
         return float(found.group(1).replace(",", "."))
     return None
@@ -250,34 +256,40 @@ def _marketplace(body: str) -> str | None:
 
 # ---- the letter's text ----------------------------------------------------------------------
 
-def _letter_text(source: str | Path | bytes) -> str:
-    if isinstance(source, str) and ("\n" in source or not _is_file(source)):
-        text = source
-    elif isinstance(source, bytes):
-        if len(source) > MAX_LETTER_BYTES:
-            raise NoticeError(f"larger than {MAX_LETTER_BYTES >> 20} MB: no letter from Amazon is",
-                              path=Path("<stdin>"), fix="paste Amazon's e-mail alone")
-        text = _decoded(source, Path("<stdin>"))
+def read_capped(source: str | Path | bytes, *, what: str, fix: str) -> tuple[bytes, Path]:
+    """The bytes of a letter or a plan: a file's, or `source` itself (what standard input gave),
+    and where they came from. Past MAX_LETTER_BYTES it is no `what`, and stops with one line."""
+    if isinstance(source, bytes):
+        raw, path = source, Path("<stdin>")
     else:
         path = Path(source)
+        if path.is_dir():
+            raise NoticeError(f"this is a folder, not a {what}", path=path, fix=fix)
         if not path.is_file():
-            raise NoticeError("no such file", path=path, fix="give the letter saved as .txt, .eml or .html, or - to paste it")
+            raise NoticeError("no such file", path=path, fix=fix)
         try:
             with open(path, "rb") as fh:
                 raw = fh.read(MAX_LETTER_BYTES + 1)
         except OSError as exc:
-            raise NoticeError(f"cannot read the letter ({exc.strerror or exc})", path=path) from None
-        if len(raw) > MAX_LETTER_BYTES:
-            raise NoticeError(f"larger than {MAX_LETTER_BYTES >> 20} MB: no letter from Amazon is", path=path,
-                              fix="save Amazon's e-mail alone, as .txt, .eml or .html")
-        text = _decoded(raw, path)
+            raise NoticeError(f"cannot read the {what} ({exc.strerror or exc})", path=path) from None
+    if len(raw) > MAX_LETTER_BYTES:
+        raise NoticeError(f"larger than {MAX_LETTER_BYTES >> 20} MB: no {what} is", path=path, fix=fix)
+    return raw, path
+
+
+def _letter_text(source: str | Path | bytes) -> str:
+    where = None
+    if isinstance(source, str) and ("\n" in source or not _is_file(source)):
+        text = source
+    else:
+        raw, where = read_capped(source, what="letter from Amazon",
+                                 fix="give Amazon's e-mail alone, saved as .txt, .eml or .html, or - to paste it")
+        text = _decoded(raw, where)
     if len(text) > MAX_LETTER_CHARS:
-        where = Path("<stdin>") if isinstance(source, bytes) else None if isinstance(source, str) else Path(source)
         raise NoticeError(f"{len(text):,} characters of text: longer than any letter from Amazon "
                           f"({MAX_LETTER_CHARS // 1024} KB at most)", path=where,
                           fix="give Amazon's letter alone, not a whole mailbox or document")
     if not text.strip():
-        where = Path("<stdin>") if isinstance(source, bytes) else None if isinstance(source, str) else Path(source)
         raise NoticeError("the letter is empty", path=where,
                           fix="paste the whole e-mail from Amazon, or save it as .txt or .eml")
     return text
