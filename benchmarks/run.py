@@ -6,6 +6,10 @@
     python benchmarks/run.py 2000000 --repeat 3   # best of 3 per contender (a noisy machine)
     python benchmarks/run.py --sample --repeat 5  # a small account: the fixed costs
 
+Beside the contenders it times floors: a process that only reads the five columns the ODR needs
+with pyarrow, or only imports the libraries odr is built on. A floor is not a contender; it shows
+how close odr can come to the peer with its stack.
+
 For each size the files come from benchmarks/generate.py (made once, kept in benchmarks/data/).
 Each contender runs in a fresh process, one after another, in one run over the same files, and
 computes the same thing: per channel, the distinct orders placed in the window 2026-09-06 ..
@@ -70,6 +74,26 @@ print(json.dumps(out))
 """.replace("{START}", START).replace("{END}", END)
 
 
+# Floors, not contenders: what part of odr's work costs alone, in a process of its own. They
+# show how close odr can come to the peer with the stack it is built on.
+PARSE_FLOOR = r"""
+import pyarrow as pa, pyarrow.csv as csv, sys
+names = ['amazon-order-id', 'purchase-date', 'order-status', 'fulfillment-channel', 'sales-channel']
+table = csv.read_csv(f'{sys.argv[1]}/all_orders.txt',
+                     parse_options=csv.ParseOptions(delimiter='\t', quote_char=False),
+                     convert_options=csv.ConvertOptions(include_columns=names,
+                                                        column_types={n: pa.string() for n in names}))
+print(table.num_rows)
+"""
+FLOORS = {
+    "floor: pyarrow reads 5 columns": PARSE_FLOOR,
+}
+SAMPLE_FLOORS = {
+    "floor: import typer, pandas": "import typer, pandas, pyarrow.compute",
+    "floor: import typer, duckdb": "import typer, duckdb",
+}
+
+
 # A small account (the bundled sample data): the same per-channel figures, the bare way. It
 # applies none of Amazon's exclusions (denied claims, removed feedback, the ledger's removals),
 # so its defective counts are higher than odr's; what it measures is the fixed cost.
@@ -119,12 +143,16 @@ def sample(repeat: int) -> int:
         "odr metrics": [odr_bin, "metrics", str(folder), "--json"],
         "odr report": [odr_bin, "report", str(folder), "--out", out, "--format", "html,json,csv"],
         "duckdb": [sys.executable, "-c", SAMPLE_DUCKDB, str(folder)],
+        **{name: [sys.executable, "-c", code] for name, code in SAMPLE_FLOORS.items()},
     }
-    runs = {name: [run_child(cmd) for _ in range(repeat)] for name, cmd in commands.items()}
+    runs: dict[str, list[tuple[float, float, str]]] = {name: [] for name in commands}
+    for _ in range(repeat):  # taking turns, as the large sizes do
+        for name, cmd in commands.items():
+            runs[name].append(run_child(cmd))
     best = {name: min(w for w, _, _ in r) for name, r in runs.items()}
-    print(f"{'sample data':<14} {'wall s':>8} {'x DuckDB':>9}" + (f"   (best of {repeat})" if repeat > 1 else ""))
+    print(f"{'sample data':<30} {'wall s':>8} {'x DuckDB':>9}" + (f"   (best of {repeat})" if repeat > 1 else ""))
     for name, wall in best.items():
-        print(f"{name:<14} {wall:>8.2f} {wall / best['duckdb']:>9.2f}")
+        print(f"{name:<30} {wall:>8.2f} {wall / best['duckdb']:>9.2f}")
     return 0
 
 
@@ -159,7 +187,7 @@ def main(argv: list[str]) -> int:
         return sample(repeat)
     sizes = [int(a) for a in argv] or [500_000, 2_000_000]
     odr_bin = str(Path(sys.executable).with_name("odr"))
-    print(f"{'rows':>10} {'contender':<10} {'wall s':>8} {'peak MB':>9} {'x DuckDB':>9}  counts (orders, defective)"
+    print(f"{'rows':>10} {'contender':<30} {'wall s':>8} {'peak MB':>9} {'x DuckDB':>9}  counts (orders, defective)"
           + (f"   (best of {repeat})" if repeat > 1 else ""))
     for rows in sizes:
         label = f"{rows // 1_000_000}M" if rows % 1_000_000 == 0 else f"{rows // 1000}k"
@@ -171,6 +199,7 @@ def main(argv: list[str]) -> int:
             "odr": [odr_bin, "metrics", str(folder), "--json", "--window-end", END],
             "duckdb": [sys.executable, "-c", DUCKDB, str(folder)],
             "pandas": [sys.executable, "-c", PANDAS, str(folder)],
+            **{name: [sys.executable, "-c", code, str(folder)] for name, code in FLOORS.items()},
         }
         runs: dict[str, list[tuple[float, float, str]]] = {name: [] for name in commands}
         for _ in range(repeat):
@@ -185,7 +214,7 @@ def main(argv: list[str]) -> int:
         agree = counts["odr"] == counts["duckdb"] == counts["pandas"]
         base = results["duckdb"][0]
         for name, (wall, rss, _) in results.items():
-            print(f"{rows:>10,} {name:<10} {wall:>8.2f} {rss:>9,.0f} {wall / base:>9.2f}  {counts[name]}")
+            print(f"{rows:>10,} {name:<30} {wall:>8.2f} {rss:>9,.0f} {wall / base:>9.2f}  {counts.get(name, '')}")
         print(f"{'':>10} counts agree: {agree}")
         if not agree:
             return 1
