@@ -19,7 +19,7 @@ import typer
 
 from odr import accounts as batch_mod
 from odr.bounds import FIRST_DAY, LAST_DAY, MAX_LAG_DAYS, MAX_WINDOW_DAYS, plausible_day
-from odr.errors import OdrError
+from odr.errors import InvalidOption, OdrError
 from odr.fileio import safe_cell
 from odr.kinds import KIND_NAMES
 from odr.ledger import update
@@ -129,7 +129,7 @@ def _fail(error: OdrError) -> typer.Exit:
     if _state["debug"]:
         raise error
     typer.echo(f"odr: error: {error}", err=True)
-    return typer.Exit(1)
+    return typer.Exit(2 if isinstance(error, InvalidOption) else 1)  # 2: a usage error, as typer's own
 
 
 def sample_data_dir() -> Path:

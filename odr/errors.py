@@ -12,6 +12,7 @@ Bad *rows* never raise: they become rows of the ``problems`` table.
      ├── UnrecognizedInput      readable, but not an export we know (the fix: a --map file)
      │    └── AmbiguousInput    its columns fit two kinds (the fix: a --map entry naming the kind)
      ├── InvalidValue           a value the run cannot do without (an unparseable date)
+ ├── InvalidOption          an option's value that cannot be used (the command line exits 2)
      ├── AmbiguousDates         day/month order cannot be told apart (the fix: --date-format)
      ├── MappingError           a --map file that is itself wrong
      ├── AnalysisError          the inputs hold nothing to compute from (no orders, no window)
@@ -29,6 +30,7 @@ __all__ = [
     "AmbiguousInput",
     "AnalysisError",
     "InputNotFound",
+    "InvalidOption",
     "InvalidValue",
     "MappingError",
     "OdrError",
@@ -98,6 +100,11 @@ class UnrecognizedInput(OdrError):
 
 class InvalidValue(OdrError):
     """A value that cannot be read and that the run cannot do without."""
+
+
+class InvalidOption(OdrError):
+    """An option's value that cannot be used (an unknown encoding, marketplace or date format):
+    a usage error, which the command line reports with exit code 2 like typer's own."""
 
 
 class AmbiguousDates(OdrError):

@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from odr.errors import OdrError
+from odr.errors import InvalidOption, OdrError
 
 FILE_NAME = "odr.toml"
 _KEYS = ("seller_name", "merchant_id", "paper")
@@ -38,15 +38,16 @@ def checked_setting(key: str, value: object, path: Path | None) -> str | None:
     if value is None:
         return None
     where = {"path": path} if path else {}
+    error = OdrError if path else InvalidOption  # a value in odr.toml, or one given as an option
     if not isinstance(value, str):
-        raise OdrError(f"{key} must be text in quotes", value=value, **where)
+        raise error(f"{key} must be text in quotes", value=value, **where)
     text = " ".join(value.split())  # one line: it goes on a cover and in file names
     if not text or len(text) > 120 or any(ord(c) < 32 for c in text):
-        raise OdrError(f"{key} must be one line of at most 120 characters", value=value, **where)
+        raise error(f"{key} must be one line of at most 120 characters", value=value, **where)
     if key == "paper":
         text = text.casefold()
         if text not in PAPERS:
-            raise OdrError("paper must be a4 or letter", value=value, **where)
+            raise error("paper must be a4 or letter", value=value, **where)
     return text
 
 

@@ -134,11 +134,12 @@ def test_python_dash_m_odr():
         # a codec, but not one of text (once a LookupError traceback: found by the option property test)
         (["--encoding", "rot13"], "odr: error: unknown text encoding (value 'rot13'). Pass one such as utf-8, utf-16, cp1252, cp932 or latin-1"),
         (["--date-format", "%Q"], "odr: error: not a date format (value '%Q'). Pass day, month and year fields, e.g. --date-format %d/%m/%y or %m/%d/%Y, or FILE=FORMAT for one file (--date-format 'ledger.csv=%d/%m/%Y')"),
+        (["--marketplace", "XX"], "odr: error: unknown marketplace (value 'XX'). Pass a marketplace id such as ATVPDKIKX0DER (US), A1PA6795UKMFR9 (DE), or a domain like Amazon.de"),
     ],
 )
 def test_bad_options_are_one_line_not_a_traceback(fx, args, line):
     result = run("detect", fx / "feedback_us.tsv", *args)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error, as typer's own (README: exit codes)
     assert result.stderr.splitlines() == [line]
 
 

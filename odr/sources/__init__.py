@@ -16,13 +16,13 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from odr.errors import OdrError, UnreadableInput, UnrecognizedInput
+from odr.errors import InvalidOption, OdrError, UnreadableInput, UnrecognizedInput
 from odr.fileio import sha256_of
 from odr.fileio.text import is_text_encoding
 from odr.problems import Check, Problems
 from odr.settings import is_settings_file, read_settings
 from odr.sources.aliases import marketplace as find_marketplace
-from odr.sources.detect import Sniff, expand, named, sniff, source_names
+from odr.sources.detect import Sniff, expand, named, skip_unreadable, sniff, source_names
 from odr.sources.mapping import ColumnMap, load_map
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def load(
     colmap = map if isinstance(map, ColumnMap) else load_map(map)
     market = find_marketplace(marketplace) if marketplace else None
     if marketplace and market is None:
-        raise OdrError(
+        raise InvalidOption(
             "unknown marketplace", value=marketplace,
             fix="pass a marketplace id such as ATVPDKIKX0DER (US), A1PA6795UKMFR9 (DE), or a domain like Amazon.de",
         )
@@ -80,10 +80,7 @@ def load(
         except (UnreadableInput, UnrecognizedInput) as error:
             if path in given and not keep_going:
                 raise
-            # Found in a folder, not named: list it and go on, rather than stop on a stray file.
-            found[path].add(Check.NOT_AN_EXPORT, source=names[path],
-                            message=f"skipped: {error.message}" + (f". {error.fix}" if error.fix else ""))
-            unread[path] = ("skipped", f"not read: {error.message}")
+            unread[path] = skip_unreadable(found[path], names[path], error)
             continue
         s.source = names[path]
         if s.set_aside:
@@ -109,8 +106,8 @@ def load(
         try:
             from odr.sources.assemble import assemble  # pandas loads here, while the orders parse
 
-            data = assemble(files, skipped, names, sniffs, jobs, found, unread,
-                            date_format=date_format, market=market, encoding=encoding, keep_going=keep_going)
+            data = assemble(files, skipped, names, sniffs, jobs, found, unread, date_format=date_format,
+                            market=market, encoding=encoding, keep_going=keep_going, given=given)
             data.settings = settings
             return data
         except BaseException:
@@ -138,14 +135,14 @@ def detect_files(
 def _check_options(date_format: str | list[str] | None, encoding: str | None) -> None:
     """Options that are themselves wrong stop at once, with the fix (never a traceback)."""
     if encoding and not is_text_encoding(encoding):
-        raise OdrError("unknown text encoding", value=encoding,
+        raise InvalidOption("unknown text encoding", value=encoding,
                        fix="pass one such as utf-8, utf-16, cp1252, cp932 or latin-1")
     if date_format:
         from odr.sources.dates import DateOptions, valid_format
 
         for fmt in DateOptions.parse(date_format).formats():
             if not valid_format(fmt):
-                raise OdrError("not a date format", value=fmt,
+                raise InvalidOption("not a date format", value=fmt,
                                fix="pass day, month and year fields, e.g. --date-format %d/%m/%y or %m/%d/%Y, "
                                "or FILE=FORMAT for one file (--date-format 'ledger.csv=%d/%m/%Y')")
 

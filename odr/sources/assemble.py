@@ -12,7 +12,7 @@ import pandas as pd
 
 from odr import rules
 from odr.bounds import FIRST_DAY, LAST_DAY
-from odr.errors import AmbiguousDates, OdrError
+from odr.errors import AmbiguousDates, OdrError, UnreadableInput
 from odr.kinds import FEEDBACK_KINDS, KIND_NAMES, NEUTRAL
 from odr.model import Dataset, InputFile
 from odr.orderset import UNKNOWN_MARKETPLACE, OrderSet, order_keys
@@ -20,7 +20,7 @@ from odr.problems import Check, Problems
 from odr.settings import is_settings_file
 from odr.sources.aliases import BY_DOMAIN, MARKETPLACES
 from odr.sources.dates import DateOptions, human, parse, resolve
-from odr.sources.detect import Sniff
+from odr.sources.detect import Sniff, skip_unreadable
 from odr.sources.orders import OrdersJob, collapse
 from odr.sources.performance import read_performance
 from odr.sources.tables import Pending, read_table
@@ -30,18 +30,25 @@ from odr.tables import empty, frame, text_isin
 def assemble(files: list[Path], skipped: list[Path], names: dict[Path, str], sniffs: list[Sniff],
              jobs: dict[Path, OrdersJob], found: dict[Path, Problems], unread: dict[Path, tuple[str, str]], *,
              date_format: str | list[str] | None, market, encoding: str | None,
-             keep_going: bool = False) -> Dataset:
+             keep_going: bool = False, given: set[Path] | frozenset[Path] = frozenset()) -> Dataset:
     infos = {path: InputFile(path=path, kind=kind, note=note) for path, (kind, note) in unread.items()}
     failed: dict[Path, OdrError] = {}
 
     def attempt(path: Path, read, *args):
-        """read(*args); with keep_going, a file that cannot be read is recorded, not raised."""
+        """read(*args); with keep_going, a file that cannot be read is recorded, not raised; a
+        file found in a folder whose bytes turn out unreadable (a download cut short) is
+        skipped with its reason, as it is when its head shows it (not one named by the user)."""
         try:
             return read(*args)
         except OdrError as error:
-            if not keep_going:
+            if keep_going:
+                failed[path] = error
+            elif isinstance(error, UnreadableInput) and path not in given:
+                kind, note = skip_unreadable(found[path], names[path], error)
+                infos[path] = InputFile(path=path, kind=kind, note=note)
+                failed[path] = error
+            else:
                 raise
-            failed[path] = error
             return None
 
     dates = DateOptions.parse(date_format)
@@ -110,7 +117,8 @@ def assemble(files: list[Path], skipped: list[Path], names: dict[Path, str], sni
     problem_frame = problems.frame()
     per_source = (problem_frame.groupby("source")["count"].sum().to_dict() if len(problem_frame) else {})
     for path, error in failed.items():
-        infos[path] = InputFile(path=path, kind="unusable", note=str(error))
+        if keep_going:
+            infos[path] = InputFile(path=path, kind="unusable", note=str(error))
     inputs_out = []
     for path in files + skipped:
         info = infos[path]

@@ -16,6 +16,7 @@ from odr.bounds import MAX_COLUMNS
 from odr.errors import AmbiguousInput, InputNotFound, UnreadableInput, UnrecognizedInput
 from odr.fileio import text as tx
 from odr.ids import WHOLE_ORDER_ID
+from odr.problems import Check, Problems
 from odr.sources.aliases import ALIASES, LOOKALIKES, MARKETPLACES, SET_ASIDE, marketplace, match_fields
 from odr.sources.mapping import ColumnMap, MapEntry
 
@@ -127,6 +128,15 @@ def _walk(folder: Path, unreadable: list[Path]) -> list[Path]:
     for root, _, names in os.walk(folder, onerror=failed):
         found.extend(Path(root) / name for name in names if (Path(root) / name).is_file())
     return found
+
+
+def skip_unreadable(problems: Problems, source: str, error: UnreadableInput | UnrecognizedInput) -> tuple[str, str]:
+    """A file found in a folder (not named) that cannot be read, whether its head shows it or
+    its reading does (a download cut short): a problem row gives the reason and the run goes
+    on, rather than stop on one stray or damaged file. Returns its (kind, note) for the inputs."""
+    problems.add(Check.NOT_AN_EXPORT, source=source,
+                 message=f"skipped: {error.message}" + (f". {error.fix[:1].upper()}{error.fix[1:]}" if error.fix else ""))
+    return "skipped", f"not read: {error.message}"
 
 
 def named(paths: list[Path]) -> set[Path]:

@@ -55,7 +55,7 @@ def test_options_override_odr_toml(exports, tmp_path):
     assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == ["old-name-summary.json"]
     assert json.loads((out / "old-name-summary.json").read_text())["seller"]["merchant_id"] == "A3XYZ"
     bad = run("metrics", exports, "--seller-name", "a\tb" * 100)
-    assert bad.exit_code == 1 and "seller_name must be one line of at most 120 characters" in bad.stderr
+    assert bad.exit_code == 2 and "seller_name must be one line of at most 120 characters" in bad.stderr  # usage
 
 
 def test_a_broken_odr_toml_is_one_line(exports):

@@ -99,6 +99,28 @@ def test_truncated_gzip_stops_with_the_fix(fx):
     assert "Download the export again" in str(info.value)
 
 
+def test_a_download_cut_short_in_a_folder_is_skipped_wherever_the_cut_is(tmp_path):
+    """A gzip cut inside its head was already skipped when found in a folder; one cut further
+    on used to stop the whole run. Both are listed as not read, and the run goes on; named on
+    its own, the file still stops the run with the fix."""
+    from pathlib import Path
+
+    sample = Path(odr.__file__).resolve().parent.parent / "sample_data"
+    whole = (sample / "orders_amazon_eu.txt.gz").read_bytes()
+    for name in ("orders_amazon_com.txt", "feedback_amazon_com.txt", "orders_amazon_eu.txt.gz"):
+        (tmp_path / name).write_bytes((sample / name).read_bytes())
+    cut = tmp_path / "orders_amazon_eu_old.txt.gz"
+    cut.write_bytes(whole[:20_000])  # its head reads: the cut shows only while the file is read
+    data = odr.load(tmp_path)
+    info = next(i for i in data.inputs if i.path == cut)
+    assert info.kind == "skipped" and "truncated" in info.note
+    rows = data.problems[data.problems["source"] == cut.name]
+    assert list(rows["check"]) == ["not_an_export"] and "Download the export again" in rows["message"].iloc[0]
+    assert len(data.orders) == len(odr.load(tmp_path / "orders_amazon_com.txt", tmp_path / "orders_amazon_eu.txt.gz").orders)
+    with pytest.raises(UnreadableInput, match="Download the export again"):
+        odr.load(cut, tmp_path / "feedback_amazon_com.txt")
+
+
 def test_gzip_is_found_by_magic_bytes_not_the_name(fx, tmp_path):
     path = tmp_path / "orders.txt"  # no .gz in the name
     path.write_bytes(gzip.compress((fx / "orders_33_columns.tsv").read_bytes()))
