@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from odr.analysis import Analysis
 
 MANIFESTS = ("accounts.toml", "accounts.csv")
-INDEX_COLUMNS = ("account", "status", "worst_rate", "cells", "orders", "defective_orders", "days_until_under_target",
+INDEX_COLUMNS = ("account", "status", "incomplete", "worst_rate", "cells", "orders", "defective_orders", "days_until_under_target",
                  "open_remediation", "problems", "unread_files", "report", "error")
 DEFAULT_FORMATS = ("html", "json", "csv")
 # Risk order of an account's status: above target first, then not covered, then the rest by rate.
@@ -138,7 +138,8 @@ def run_account(account: Account, out: str, formats: tuple[str, ...] = DEFAULT_F
 def _error_row(name: str, message: str) -> dict[str, Any]:
     return {"account": name, "status": "error", "worst_rate": None, "cells": [], "orders": 0,
             "defective_orders": 0, "days_until_under_target": None, "open_remediation": None, "problems": None,
-            "unread_files": [], "report": "", "error": message.splitlines()[0] if message else "error", "trend": []}
+            "unread_files": [], "report": "", "error": message.splitlines()[0] if message else "error", "trend": [],
+            "incomplete": None}
 
 
 def index_row(name: str, a: Analysis, report: str) -> dict[str, Any]:
@@ -165,6 +166,9 @@ def index_row(name: str, a: Analysis, report: str) -> dict[str, Any]:
     worst = trend.groupby("window_end")["rate"].max() if len(trend) else None
     return {
         "account": name, "status": status, "worst_rate": max(rates) if rates else None, "cells": cells,
+        # Some channel or marketplace with orders or defects is not covered (odr metrics' exit 4),
+        # even when another one's verdict is what ranks the account.
+        "incomplete": bool(a.not_covered),
         "orders": int(a.channels["orders"].sum()), "defective_orders": len(ids),
         "days_until_under_target": max(days) if days else (0 if status == "under_target" else None),
         "open_remediation": sum(1 for o in ids if not (o in remedies and remedies[o].done)),
@@ -374,13 +378,15 @@ tr.under_target td:nth-child(3) {{ color: #1e6b34; }}
 
 def exit_code(rows: list[dict[str, Any]], fail_above: bool) -> int:
     """1 if an account failed; else 3 with --fail-above if one is at or above target; else 4
-    if one is not covered; else 0."""
+    if the orders exports of one do not cover the window of a channel or marketplace with
+    orders or defects (as odr metrics exits on that account), above target elsewhere or not;
+    else 0."""
     statuses = {r["status"] for r in rows}
     if "error" in statuses:
         return 1
     if fail_above and "above_target" in statuses:
         return 3
-    if "not_covered" in statuses:
+    if "not_covered" in statuses or any(r.get("incomplete") for r in rows):
         return 4
     return 0
 

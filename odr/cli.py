@@ -708,7 +708,8 @@ def batch(
     index either way.
 
     Exit codes: 0 done; 1 an account failed; 2 usage; 3 with --fail-above, an account at or
-    above 1%; 4 an account whose orders exports do not cover the window.
+    above 1%; 4 an account whose orders exports do not cover the window of a channel or
+    marketplace with orders or defects (above 1% elsewhere or not).
     """
     chosen = _formats(formats)
     try:

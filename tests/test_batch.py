@@ -67,7 +67,7 @@ def test_every_account_gets_a_row_in_risk_order_and_a_report(single):
     assert "Not read:</strong> orders_amazon_de.txt" in (out / "index.html").read_text()
     assert not (out / "broken").exists() or not any((out / "broken").iterdir())
     csv_text = (out / "index.csv").read_text(encoding="utf-8-sig")
-    assert csv_text.splitlines()[0].startswith("account,status,worst_rate,cells")
+    assert csv_text.splitlines()[0].startswith("account,status,incomplete,worst_rate,cells")
 
 
 def test_the_report_is_the_one_odr_report_writes(single, accounts, tmp_path):
@@ -91,6 +91,21 @@ def test_exit_codes(single):
     assert code("brightwell", "late-start", fail_above=True) == 3  # 3 beats 4, as in odr metrics
     assert code("feedback-only") == 4
     assert code("brightwell", "late-start", "broken", fail_above=True) == 1  # the CLI's own code: the fixture's
+
+
+def test_an_account_above_target_with_a_marketplace_not_covered_exits_4(tmp_path):
+    """Amazon.com above target ranks the account; the EU orders download cut short leaves
+    Amazon.de and Amazon.es not covered, so the run exits 4, as odr metrics does on it."""
+    shutil.copytree(SAMPLE, tmp_path / "acct", ignore=shutil.ignore_patterns("*.py", "README.md"))
+    eu = tmp_path / "acct" / "orders_amazon_eu.txt.gz"
+    eu.write_bytes(eu.read_bytes()[:100])
+    analysis = odr.analyze(odr.load(tmp_path / "acct"))
+    row = b.index_row("acct", analysis, "acct/odr-report.html")
+    assert row["status"] == "above_target" and row["incomplete"] is True and analysis.not_covered
+    assert b.exit_code([row], fail_above=False) == 4
+    assert b.exit_code([row], fail_above=True) == 3
+    whole = b.index_row("whole", odr.analyze(odr.load(SAMPLE)), "")
+    assert whole["incomplete"] is False and b.exit_code([whole], fail_above=False) == 0
 
 
 def test_the_index_page_is_safe_and_self_contained(single):
