@@ -657,12 +657,12 @@ def lint(
     """Check your Plan of Action the way reviewers do, like a code linter: one finding per line
     with a stable rule name, the excerpt and the fix.
 
-    Rules: missing-section, unanswered-demand (with --notice), future-tense-action,
-    unimplemented-prevention, vague-frequency, no-timeline, unnamed-policy, repeated-point,
-    blame, emotional-language, figure-mismatch and unknown-order (with the exports),
-    template-text, too-long.
+    Rules: missing-section, unanswered-demand (with --notice), unfilled-gap,
+    future-tense-action, unimplemented-prevention, vague-frequency, no-timeline,
+    unnamed-policy, repeated-point, blame, emotional-language, figure-mismatch and
+    unknown-order (with the exports), template-text, too-long.
 
-    Exit codes: 0 no error-level finding; 5 at least one; 1 an input to fix.
+    Exit codes: 0 no error-level finding; 5 at least one; 1 an input to fix; 2 usage.
     """
     try:
         text = read_plan(sys.stdin.buffer.read(MAX_LETTER_BYTES + 1) if str(draft_file) == "-" else draft_file)

@@ -249,22 +249,26 @@ def _sentences(body: list[_Line]) -> list[tuple[_Line, str]]:
 
 def _repeated(body: list[_Line]) -> list[Finding]:
     spec = RULES["repeated-point"]
-    seen: list[tuple[_Line, set, set]] = []
+    seen: list[tuple[_Line, str, set, set]] = []
     out = []
     for x, sentence in _sentences(body):
         if len(sentence.split()) < spec["min_words"]:
             continue
         grams = _trigrams(sentence)
         figures = set(_NUMBER.findall(sentence))
-        for earlier, other, theirs in seen:
-            # Different figures make a different point ("8 of 22 ... late" is not "7 of 22 ... not as described").
+        for earlier, said, other, theirs in seen:
+            # Different figures make a different point ("8 of 22 ... late" is not "7 of 22 ... not as described"),
+            # and so does the same sentence frame about another cause ("8 of 22 ... (36%): damaged in transit"
+            # under damaged, "8 of 22 ... (36%): not received or late" under non-receipt), unless word for word.
             if figures != theirs:
+                continue
+            if x.topic and earlier.topic and x.topic != earlier.topic and sentence != said:
                 continue
             if grams and len(grams & other) / min(len(grams), len(other)) >= spec["overlap"]:
                 out.append(_finding("repeated-point", x.number, sentence, other=earlier.number))
                 break
         else:
-            seen.append((x, grams, figures))
+            seen.append((x, sentence, grams, figures))
     return out
 
 
@@ -341,20 +345,34 @@ def _known_counts(a: Analysis) -> dict[str, set[int]]:
     return counts
 
 
+def _same_rate(written: str, percent: float) -> bool:
+    """Whether a rate as written ('2.1', '0,42', '2') is `percent` rounded to the decimals
+    written: 2.14% may be cited as 2.1% or 2%, never as 2.2%."""
+    decimals = len(written.replace(",", ".").partition(".")[2])
+    value = float(written.replace(",", "."))
+    return abs(value - percent) < 0.01 or abs(value - round(percent, decimals)) < 1e-9
+
+
 def _figures(body: list[_Line], a: Analysis, notice: Notice | None = None) -> list[Finding]:
     """Rates, counts and order ids the draft cites, against the data."""
     out = []
     known = set(a.defective_orders["order_id"].astype(str)) if len(a.defective_orders) else set()
     rates = {ch: float(a.channels.loc[ch, "rate"]) for ch in a.channels.index if a.channels.loc[ch, "orders"]}
+    cells = a.marketplaces[a.marketplaces["in_play"] & (a.marketplaces["orders"] > 0)]
     # Any rate the data or Amazon states: each channel, each marketplace x channel, Amazon's own
     # figures (its V2 report) and the letter's.
     backed = set(rates.values())
-    backed |= {float(r) for r in a.marketplaces["rate"] if r == r}
-    backed |= {float(r) for r in a.dataset.amazon_metrics["rate"].dropna()}
+    backed |= {float(r) for r in cells["rate"] if r == r}
+    amazon = a.dataset.amazon_metrics
+    backed |= {float(r) for r in amazon["rate"].dropna()}
     if notice is not None and notice.rate is not None:
         backed.add(notice.rate / 100)
     counts = _known_counts(a)
-    shown_rates = ", ".join(f"{ch} {r:.2%}" for ch, r in rates.items())
+    for key in counts:  # Amazon's own counts (its V2 report) may be cited as they stand
+        column = "defective_orders" if key == "defective" else key
+        counts[key] |= {int(n) for n in amazon[column].dropna()} if column in amazon else set()
+    shown_rates = ", ".join(f"{ch} {r:.2%}" for ch, r in rates.items()) + "; " \
+        + ", ".join(f"{m} {ch} {r:.2%}" for (m, ch), r in cells["rate"].items())
     for x in body:
         for order in _ORDER.findall(x.text):
             if order not in known:
@@ -365,7 +383,7 @@ def _figures(body: list[_Line], a: Analysis, notice: Notice | None = None) -> li
                 before = x.text[max(0, hit.start() - 40):hit.start()]
                 if notice_patterns().target.search(before) or value == 1.0:
                     continue  # the target, not a rate
-                if backed and all(abs(value - 100 * r) >= 0.01 for r in backed):
+                if backed and not any(_same_rate(hit.group(1), 100 * r) for r in backed):
                     out.append(_finding("figure-mismatch", x.number, x.text, figure=f"{hit.group(0)}",
                                         data=f"the ODR is {shown_rates}"))
         for hit in _COUNT.finditer(x.text):
@@ -377,7 +395,8 @@ def _figures(body: list[_Line], a: Analysis, notice: Notice | None = None) -> li
             if n not in counts[key]:
                 column = "defective_orders" if key == "defective" else key
                 data = ", ".join(f"{int(a.channels.loc[ch, column])} ({ch})" for ch in a.channels.index) \
-                    + f", {int(a.channels[column].sum())} in all"
+                    + f", {int(a.channels[column].sum())} in all; " \
+                    + ", ".join(f"{int(n)} ({m} {ch})" for (m, ch), n in cells[column].items())
                 out.append(_finding("figure-mismatch", x.number, x.text, figure=hit.group(0),
                                     data=f"the data has {data}"))
     return out

@@ -120,6 +120,16 @@ def test_figures_and_orders_are_checked_against_the_data(sample):
     assert not [f for f in lint(right, analysis=sample) if f.rule in ("figure-mismatch", "unknown-order")]
 
 
+def test_a_rate_may_be_rounded_and_amazons_own_counts_cited(sample):
+    """Amazon.com MFN is 2.14% (2.1% or 2% as a seller rounds it), AFN 0.42%; Account Health
+    counts 19 defective orders on Amazon.com MFN where the exports hold 18."""
+    rounded = GOOD + "\nOur Amazon.com ODR was 2.1% (2% in round figures), our FBA ODR 0.4%; Amazon counted 19 defective orders.\n"
+    assert not [f for f in lint(rounded, analysis=sample) if f.rule == "figure-mismatch"]
+    wrong = GOOD + "\nOur ODR was 2.2% with 27 defective orders.\n"
+    found = [f.message for f in lint(wrong, analysis=sample) if f.rule == "figure-mismatch"]
+    assert len(found) == 2 and "Amazon.com MFN 2.14%" in found[0] and "18 (Amazon.com MFN)" in found[1]
+
+
 def test_the_drafted_plan_with_its_gaps_filled_raises_no_error(sample):
     notice = parse_notice(REJECTION)
     text = to_markdown(draft(sample, notice=notice))
@@ -137,6 +147,25 @@ def test_the_drafted_plan_with_its_gaps_filled_raises_no_error(sample):
     errors = [f for f in findings if f.severity == "error"]
     assert errors == [], [(f.line, f.rule, f.message) for f in errors]
     assert not [f for f in findings if f.rule == "repeated-point"]  # other figures, other points
+
+
+def test_one_frame_about_two_causes_is_two_points_but_a_pasted_sentence_is_one():
+    """odr's own draft states each cause's share in one sentence frame: with equal figures
+    ('8 of 22 ... (36%)') they differ only in the cause, and are two points. The same sentence
+    word for word under both causes is still one point made twice."""
+    frame = "- 8 of the 22 seller-fulfilled (MFN) defective orders placed from 2026-09-06 to 2026-11-04 (36%): {}."
+    text = ("## Damaged in transit\nRoot cause:\n" + frame.format("damaged in transit")
+            + "\n\n## Not received\nRoot cause:\n" + frame.format("not received or late") + "\n")
+    assert not [f for f in lint(text) if f.rule == "repeated-point"]
+    pasted = text.replace("not received or late", "damaged in transit")
+    assert [f.line for f in lint(pasted) if f.rule == "repeated-point"] == [7]
+
+
+def test_the_commands_help_names_every_rule():
+    from odr.cli import lint as command
+    from odr.poa.lint import RULES
+
+    assert [r for r in RULES if r not in command.__doc__] == []
 
 
 def test_the_command_prints_json_and_exits_5_on_an_error(tmp_path):
