@@ -29,7 +29,7 @@ from odr.poa.lint import read_plan
 from odr.poa.notice import MAX_LETTER_BYTES, METRIC_NAMES
 from odr.rules import RULES
 from odr.shown import percent as _pct
-from odr.sources import load
+from odr.sources import check_ledger_file, load
 from odr.sources.aliases import SET_ASIDE
 from odr.sources.inventory import detect as detect_inputs
 from odr.sources.overrides import read_overrides
@@ -244,6 +244,14 @@ def _load(inputs: list[Path], map_file: Path | None, date_format: list[str] | No
 
     return load(*inputs, map=map_file, date_format=date_format, marketplace=marketplace, encoding=encoding,
                 detail=detail)
+
+
+def _with_ledger(inputs: list[Path], ledger: Path | None, encoding: str | None) -> list[Path]:
+    """The inputs and the ledger --ledger names, once it is known to be a ledger."""
+    if ledger is None:
+        return list(inputs)
+    check_ledger_file(ledger, encoding=encoding)
+    return [*inputs, ledger]
 
 
 def _overrides(path: Path | None) -> dict[str, list[str]]:
@@ -502,7 +510,7 @@ def report(
     try:
         overrides = _overrides(causes_file)
         letter = read_notice(notice_file) if notice_file is not None else None
-        paths = list(inputs) + ([ledger] if ledger else [])
+        paths = _with_ledger(inputs, ledger, encoding)
         analysis, written = _make_report(paths, out, chosen, redact, overrides, map_file, date_format, marketplace,
                                          encoding, letter, dict(window_end=window_end, window_days=window_days,
                                                         lag_days=lag_days, exclude_cancelled=exclude_cancelled,
@@ -541,6 +549,7 @@ def ledger(
     Re-running merges new defective orders in and refreshes the columns odr fills, without
     changing anything you wrote; the previous file is kept as a .bak.csv copy. Statuses odr can
     read from the exports (a feedback response, a refunded claim) are marked status_inferred=yes.
+    A new ledger starts from the ledger among the inputs, if they hold one.
     """
     try:
         paths = list(inputs) + ([ledger_file] if ledger_file.exists() else [])
@@ -619,7 +628,7 @@ def poa(
     try:
         letter = read_notice(notice_file) if notice_file is not None else None
         steps = read_actions(actions_file) if actions_file is not None else []
-        paths = list(inputs) + ([ledger] if ledger else [])
+        paths = _with_ledger(inputs, ledger, encoding)
         data = _load(paths, map_file, date_format, marketplace, encoding, detail=True)
         _print_skipped(data)
         analysis = analyze(data, window_end=window_end, as_of=as_of, seller_name=seller_name)

@@ -255,7 +255,9 @@ def test_ledger_command_creates_then_merges_and_keeps_a_backup(tmp_path):
     ledger = tmp_path / "ledger.csv"
     first = run("ledger", exports, "--ledger", ledger)
     assert first.exit_code == 0, first.output
-    assert "26 orders added" in first.stdout  # 22 MFN + 4 AFN defective orders
+    # The exports folder holds the seller's ledger (19 rows): the new one starts from it, and the
+    # defective orders it lacks are added (26 in all: 22 MFN + 4 AFN).
+    assert "19 rows kept as written (17 refreshed), 9 orders added" in first.stdout
     import csv
     import io
 
@@ -347,3 +349,15 @@ def test_a_usage_error_is_two_lines_and_exit_2(monkeypatch, capsys, args):
     err = capsys.readouterr().err.strip().splitlines()
     assert caught.value.code == 2
     assert len(err) == 2 and err[0].startswith(f"odr {args[0]}: usage error: ") and "--help" in err[1], err
+
+
+@pytest.mark.parametrize("command", ["report", "poa"])
+def test_an_export_given_as_the_ledger_is_one_line_naming_what_it_is(command, tmp_path):
+    """--ledger atoz_claims.csv used to be read as one more input: every order 'none
+    recorded', and the claims file listed as the ledger to attach."""
+    result = run(command, SAMPLE, "--ledger", SAMPLE / "atoz_claims.csv", "--out", tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"odr: error: {SAMPLE / 'atoz_claims.csv'}: this is a claims file, not a remediation ledger. Give your "
+        "ledger CSV (odr ledger makes one); an export goes among the inputs"]
+    assert not any(tmp_path.iterdir())

@@ -28,7 +28,7 @@ from odr.sources.mapping import ColumnMap, load_map
 if TYPE_CHECKING:
     from odr.model import Dataset
 
-__all__ = ["detect_files", "load"]
+__all__ = ["check_ledger_file", "detect_files", "load"]
 
 PathArg = str | PathLike[str]
 
@@ -145,6 +145,20 @@ def _check_options(date_format: str | list[str] | None, encoding: str | None) ->
                 raise InvalidOption("not a date format", value=fmt,
                                fix="pass day, month and year fields, e.g. --date-format %d/%m/%y or %m/%d/%Y, "
                                "or FILE=FORMAT for one file (--date-format 'ledger.csv=%d/%m/%Y')")
+
+
+def check_ledger_file(path: PathArg, *, encoding: str | None = None) -> None:
+    """A file given as the remediation ledger (--ledger) must be one: an export given there by
+    mistake would be read as one more input, and every order would show 'none recorded'. A
+    file not there yet is for the reader to report."""
+    path = Path(path)
+    if not path.is_file():
+        return
+    s = sniff(path, encoding=encoding)
+    if s.kind != "ledger":
+        raise UnrecognizedInput(f"this is {'an' if s.title[:1] in 'aeiouAEIOU' else 'a'} {s.title} file, "
+                                "not a remediation ledger", path=path,
+                                fix="give your ledger CSV (odr ledger makes one); an export goes among the inputs")
 
 
 def _identical(files: list[Path]) -> dict[Path, Path]:
