@@ -657,6 +657,7 @@ def update(analysis: Analysis, path: str | os.PathLike[str]) -> tuple[pd.DataFra
 
     path = Path(path)
     fresh = fresh_rows(analysis)
+    seed = _seed(analysis, path)
     # One odr at a time on a ledger (a lock file beside it), and the merge is made again from
     # the file as it is just before writing: a seller who saves it in a spreadsheet meanwhile
     # loses nothing (write() refuses to replace a file that changed since it was read).
@@ -665,7 +666,8 @@ def update(analysis: Analysis, path: str | os.PathLike[str]) -> tuple[pd.DataFra
         with lock:
             for _ in range(5):
                 before = _fingerprint(path)
-                merged, report = merge(read_existing(path), fresh)
+                existing = read_existing(path)
+                merged, report = merge(seed if existing is None else existing, fresh)
                 try:
                     return merged, report, write(path, merged, unchanged_since=before)
                 except _ChangedMeanwhile:
@@ -675,6 +677,23 @@ def update(analysis: Analysis, path: str | os.PathLike[str]) -> tuple[pd.DataFra
                                path=path, fix="wait for it to finish, then run again") from None
     raise LedgerNotWritten("the ledger kept changing while odr merged it; it was not changed", path=path,
                            fix="close it in your spreadsheet and run again")
+
+
+def _seed(analysis: Analysis, path: Path) -> pd.DataFrame | None:
+    """What a new ledger at `path` starts from: the ledgers among the inputs (the exports
+    folder's), as the seller wrote them, so that moving the ledger loses no status, action or
+    exclusion (a removed feedback recorded there). None when the inputs hold no other ledger."""
+    import pandas as pd
+
+    target = path.resolve()
+    frames = [read_existing(i.path) for i in analysis.dataset.inputs
+              if i.kind == "ledger" and Path(i.path).resolve() != target]
+    frames = [f for f in frames if f is not None]
+    if not frames:
+        return None
+    seed = pd.concat(frames, ignore_index=True).fillna("") if len(frames) > 1 else frames[0]
+    seed.attrs = dict(frames[0].attrs)
+    return seed
 
 
 class _ChangedMeanwhile(Exception):

@@ -68,20 +68,37 @@ def save(path: Path, header: list[str], rows: list[dict[str, str]], *, encoding:
 # A new ledger
 
 
-def test_a_new_ledger_has_one_row_per_defective_order_with_its_context(sample, tmp_path):
+def test_a_new_ledger_elsewhere_starts_from_the_one_among_the_inputs(sample, tmp_path):
+    """The exports folder holds the seller's ledger; a ledger made at another path keeps its
+    rows as written (a refund with its date, a removed feedback) and adds the orders it lacks.
+    It used to start afresh: every status inferred again, the removal lost, and the defect it
+    had excluded counted again by a run on the new ledger."""
+    path = tmp_path / "moved.csv"
+    _, report, _ = ledger.update(sample, path)
+    own = ledger.read_existing(SAMPLE / "remediation_ledger.csv")
+    assert report.kept == len(own) and report.added == len(set(sample.defective_orders["order_id"]) - set(own["order_id"]))
+    _, rows = rows_of(path)
+    by_id = {r["order_id"]: r for r in rows}
+    assert by_id["113-5260181-5908301"]["status"] == "refunded" and by_id["113-5260181-5908301"]["action_date"] == "2026-09-15"
+    assert by_id[FEEDBACK_ONLY]["status"] == "feedback_removed"
+    again = odr.analyze(odr.load(*EXPORTS, path))
+    assert again.channels.loc["MFN", "defective_orders"] == sample.channels.loc["MFN", "defective_orders"] == 22
+
+
+def test_a_new_ledger_has_one_row_per_defective_order_with_its_context(exports_only, tmp_path):
     path = tmp_path / "ledger.csv"
-    frame, report, backup = ledger.update(sample, path)
+    frame, report, backup = ledger.update(exports_only, path)
 
     assert backup is None and path.exists()
-    assert len(frame) == 26 == len(sample.defective_orders)
-    assert frame["channel"].value_counts().to_dict() == {"MFN": 22, "AFN": 4}
-    assert set(frame["order_id"]) == set(sample.defective_orders["order_id"])
-    assert report.added == 26 and report.kept == 0 and len(report.added_ids) == 26
+    assert len(frame) == 27 == len(exports_only.defective_orders)  # no ledger removes FEEDBACK_ONLY's feedback
+    assert frame["channel"].value_counts().to_dict() == {"MFN": 23, "AFN": 4}
+    assert set(frame["order_id"]) == set(exports_only.defective_orders["order_id"])
+    assert report.added == 27 and report.kept == 0 and len(report.added_ids) == 27
 
     header, rows = rows_of(path)
     assert tuple(header) == LEDGER_COLUMNS
     assert "causes" not in header  # the seller's override column: the tool never writes it
-    assert len(rows) == 26
+    assert len(rows) == 27
     for row in rows:
         for column in ("order_date", "channel", "marketplace", "skus", "defects", "detected_causes",
                        "leaves_window_on", "status", "status_inferred"):
