@@ -183,13 +183,14 @@ def _utf16_codec(data: bytes) -> str:
     return "utf-16-le" if data[1::2][:2048].count(0) > data[0::2][:2048].count(0) else "utf-16-be"
 
 
-def _kana_share(text: str) -> float:
-    """Share of hiragana/katakana. Real Japanese text always has kana; cp1252 German read as
-    cp932 turns umlauts into kanji, never kana, so kana tell the two apart."""
-    if not text:
-        return 0.0
+def _looks_japanese(text: str) -> bool:
+    """Whether text read as cp932 is Japanese. Real Japanese text always has kana; cp1252
+    German read as cp932 turns umlauts into kanji and half-width katakana, never full-width
+    kana, so kana tell the two apart. They are counted among the characters beyond ASCII: one
+    Japanese comment in an English feedback file is Japanese however long the file."""
+    wide = sum(1 for ch in text if ch > "\x7f")
     kana = sum(1 for ch in text if "\u3040" <= ch <= "\u30ff")
-    return kana / len(text)
+    return kana >= 2 and kana >= 0.1 * wide
 
 
 def guess_encoding(data: bytes, *, partial: bool = False) -> str:
@@ -208,7 +209,7 @@ def guess_encoding(data: bytes, *, partial: bool = False) -> str:
         pass
     try:
         jp = codecs.getincrementaldecoder("cp932")().decode(data, final=not partial)
-        if _kana_share(jp) > 0.005:
+        if _looks_japanese(jp):
             return "cp932"
     except UnicodeDecodeError:
         pass
@@ -246,11 +247,12 @@ def decode_rows(data: bytes, path: Path, encoding: str | None = None) -> tuple[s
             text, enc = data.decode("latin-1"), "latin-1"
         return text.lstrip("\ufeff"), enc, []
     bad = _first_bad_byte(data, candidates[0])
+    examples = [e for e in ("cp1252", "cp932", "utf-16") if e != candidates[0]][:2]
     raise UnreadableInput(
         f"cannot decode the text as {candidates[0]}",
         path=path,
         line=bad,
-        fix="pass --encoding with the file's encoding (e.g. --encoding cp1252)",
+        fix=f"pass --encoding with the file's encoding (e.g. --encoding {examples[0]} or {examples[1]})",
     )
 
 

@@ -20,6 +20,10 @@ from odr.fileio import text as tx
         ("Datum\tÄrger über".encode("cp1252"), "cp1252"),
         ("日付\t評価\tコメント".encode("cp932"), "cp932"),
         ("Date\tRating\n".encode("utf-16-le"), "utf-16-le"),
+        # one Japanese comment in a long English file (it used to fall below a share of the whole text)
+        (("Date\tRating\tComments\n" + "10/02/26\t1\tOuter box caved in, item scratched and late\n" * 40
+          + "10/03/26\t1\t箱が潰れていて、瓶が割れていました\n").encode("shift_jis"), "cp932"),
+        ("Kunde\tÄrger über Größe, Überraschung, Äpfel, Öl, Füße".encode("cp1252"), "cp1252"),
     ],
 )
 def test_guess_encoding(data, expected):
