@@ -477,7 +477,7 @@ def report(
     out: Annotated[Path, typer.Option("--out", help="Folder for odr-report.html, odr-report.pdf, summary.json and evidence.csv.")] = Path("reports"),
     ledger: Annotated[Path | None, typer.Option("--ledger", help="Your remediation ledger CSV (odr ledger makes one).")] = None,
     notice_file: Annotated[Path | None, typer.Option("--notice", help="Amazon's letter (.txt, .eml, .html): the summary opens with its demands.")] = None,
-    redact: Annotated[bool, typer.Option("--redact", help="For sharing: mask order ids but the last four digits, reduce comments to the deciding phrase.")] = False,
+    redact: Annotated[bool, typer.Option("--redact", help="For sharing: mask order ids and tracking numbers but the last four characters, reduce comments to the deciding phrase.")] = False,
     formats: Annotated[str, typer.Option("--format", help="Which files to write: html,pdf,json,csv.")] = "html,pdf,json,csv",
     as_of: AsOfOption = None,
     window_end: WindowEndOption = None,

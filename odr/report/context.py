@@ -17,7 +17,7 @@ import pandas as pd
 
 from odr.causes import CAUSES, SUBCAUSES, decided_by_text
 from odr.causes.taxonomy import SUBCAUSE_TITLES
-from odr.ids import ANY_SPELLING
+from odr.ids import ANY_SPELLING, TRACKING
 from odr.kinds import FEEDBACK_KINDS
 from odr.ledger import NO_REMEDY, remediation
 from odr.privacy import scrub
@@ -41,8 +41,10 @@ REASON_LABEL = {
 
 
 def mask(text: str) -> str:
-    """'113-4829301-5520194' -> '***-*******-0194' (the last four digits identify it to the seller)."""
-    return ANY_SPELLING.sub(lambda m: "***-*******-" + m.group(1)[-4:], text)
+    """'113-4829301-5520194' -> '***-*******-0194' (the last four digits identify it to the
+    seller); a tracking number too: 'UPS 1Z4F82W70312458831' -> 'UPS ****************8831'."""
+    text = ANY_SPELLING.sub(lambda m: "***-*******-" + m.group(1)[-4:], text)
+    return TRACKING.sub(lambda m: re.sub(r"[0-9A-Za-z]", "*", m.group(0)[:-4]) + m.group(0)[-4:], text)
 
 
 STATUS_LABEL = {"above_target": "Above target", "under_target": "Under target",

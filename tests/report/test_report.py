@@ -153,6 +153,18 @@ def test_redaction_leaves_no_full_order_id_anywhere(sample, tmp_path):
     assert all(len(c) < 80 for row in ctx.appendix for c in row.comments)
 
 
+def test_redaction_masks_tracking_numbers_too(sample, tmp_path):
+    """The sample ledger's evidence holds UPS and DHL tracking numbers: a report shared on a
+    forum must not identify the shipments either."""
+    written = write_report(sample, tmp_path, formats=("html", "csv"), redact=True)
+    plain = write_report(sample, tmp_path / "plain", formats=("html",))
+    assert "1Z4F82W70312458831" in plain.files["html"].read_text(encoding="utf-8")
+    for path in written.files.values():
+        text = path.read_text(encoding="utf-8-sig")
+        assert "1Z4F82W70312458831" not in text and "00340434161094015902" not in text
+        assert "**************8831" in text
+
+
 def test_remediation_progress_never_shows_planned_as_done(sample):
     ctx = build(sample)
     for row in ctx.appendix:
