@@ -50,6 +50,14 @@ DOCUMENTS = re.compile(r"invoices?|contracts?|receipts|a copy|copies|screenshots
                        r"documents?|Rechnung|Vertrag|factures?|contrat|facturas?|fatture?|請求書|発票|发票|合同",
                        re.IGNORECASE)
 QUOTE_CHARS = 220
+# ... unless it asks for evidence of the account's compliance, which each section's figures serve.
+COMPLIANCE = re.compile(r"compl(?:y|ied|iance)|evidence|examples?|demonstrat|Nachweis|Beispiel|preuves?|exemples?|"
+                        r"pruebas?|ejemplos?|prov[ae]|esempi|証拠|证据", re.IGNORECASE)
+
+
+def _documents_only(text: str) -> bool:
+    """A demand for documents alone ('A copy of your business license'): no section answers it."""
+    return bool(DOCUMENTS.search(text)) and not COMPLIANCE.search(text)
 
 
 @dataclass
@@ -128,15 +136,23 @@ def draft(analysis: Analysis, *, notice: Notice | None = None, actions: list[Act
     """The plan of action the data supports (see the module's docstring)."""
     a = analysis
     actions = actions or []
-    focus = [ch for ch in a.channels.index if a.channels.loc[ch, "status"] == "above_target"]
     defective = a.defective_orders
+    # The letter's marketplace, when the data has it above target too: its channels, its orders
+    # (a letter about Amazon.com gets Amazon.com's figures and buyers, not Amazon.de's).
+    market = notice.marketplace if notice is not None else None
+    focus = _above_target_in(a, market) if market else []
+    if focus:
+        defective = defective[defective["marketplace"] == market] if len(defective) else defective
+    else:
+        market = None
+        focus = [ch for ch in a.channels.index if a.channels.loc[ch, "status"] == "above_target"]
     if not focus:
         focus = sorted(set(defective["channel"])) if len(defective) else list(a.channels.index)
     mine = defective[defective["channel"].isin(focus)] if len(defective) else defective
-    scope = " and ".join(CHANNEL.get(ch, ch) for ch in focus)
+    scope = " and ".join(CHANNEL.get(ch, ch) for ch in focus) + (f" {market}" if market else "")
     window = f"{day(a.window.start)} to {day(a.window.end)}"
     remedies = remediation(a)
-    context = _Context(a, mine, focus, scope, window, remedies)
+    context = _Context(a, mine, focus, scope, window, remedies, market)
     causes = _chosen_causes(notice, mine)
     sections = [_section(context, cause, actions, account=i == 0) for i, cause in enumerate(causes)]
     attach = ["odr-report.pdf and evidence.csv (odr report writes them: every defective order, its causes and "
@@ -149,7 +165,8 @@ def draft(analysis: Analysis, *, notice: Notice | None = None, actions: list[Act
         if r.done and o in cited and _present(r.entry.get("evidence"))} | {x.evidence for x in actions if x.evidence})]
     if notice is not None:
         for s in sections:
-            s.demands = [d.line for d in notice.demands if d.cause in (s.cause, None)]
+            s.demands = [d.line for d in notice.demands
+                         if d.cause == s.cause or (d.cause is None and not _documents_only(d.text))]
     unexplained = [o for o, cs in zip(context.orders, mine["causes"] if len(mine) else [], strict=True)
                    if list(cs) == [UNCLASSIFIED]]
     plan = Plan(a.settings.seller_name or "", window, scope, sections, [], attach, notice, unexplained)
@@ -165,6 +182,7 @@ class _Context:
     scope: str
     window: str
     remedies: dict
+    market: str | None = None  # the marketplace the letter names, when the plan is about it alone
     # Orders already quoted, and orders whose actions were already listed, in an earlier
     # section: a point is made once (an order with two causes is in two sections).
     quoted: set = field(default_factory=set)
@@ -173,6 +191,14 @@ class _Context:
     @property
     def orders(self) -> list[str]:
         return self.mine["order_id"].tolist() if len(self.mine) else []
+
+
+def _above_target_in(a, market: str) -> list[str]:
+    """The channels above target in one marketplace (none when the data does not hold it)."""
+    if not len(a.marketplaces) or market not in a.marketplaces.index.get_level_values("marketplace"):
+        return []
+    cells = a.marketplaces.xs(market, level="marketplace")
+    return [ch for ch in cells.index if cells.loc[ch, "status"] == "above_target"]
 
 
 def _chosen_causes(notice: Notice | None, mine) -> list[str]:
@@ -324,12 +350,14 @@ def _evidence(c: _Context, orders, *, account: bool) -> Part:
     part = Part("evidence")
     a = c.a
     for ch in c.focus if account else ():
-        row = a.channels.loc[ch]
+        row = a.channels.loc[ch] if c.market is None else a.marketplaces.loc[(c.market, ch)]
         n, d = int(row["orders"]), int(row["defective_orders"])
+        where = CHANNEL.get(ch, ch) + (f" {c.market}" if c.market else "")
         if n:
-            part.say(f"{n - d:,} of the {n:,} {CHANNEL.get(ch, ch)} orders placed from {c.window} "
-                     f"({percent((n - d) / n)}) had no defect.", channel=ch, orders=n, defective_orders=d)
-        f = a.forecasts.get(ch)
+            part.say(f"{n - d:,} of the {n:,} {where} orders placed from {c.window} "
+                     f"({percent((n - d) / n)}) had no defect.", channel=ch, orders=n, defective_orders=d,
+                     **({"marketplace": c.market} if c.market else {}))
+        f = a.forecasts.get(ch) if c.market is None else None  # the forecast is the channel's, over every marketplace
         if f is not None and f.under_target_on is not None and d:
             part.say(f"The {CHANNEL.get(ch, ch)} ODR, {percent(d / n)} today, falls under {RULES.target:.0%} in "
                      f"the window ending {day(f.under_target_on)} if no new defect arrives.",
@@ -352,7 +380,11 @@ def _checklist(plan: Plan, notice: Notice | None) -> list[ChecklistRow]:
     demands = ([(d.line, d.text, d.part, d.cause) for d in notice.demands] if notice and notice.demands else
                [(None, f"{PARTS[p]}: {s.title}", p, s.cause) for s in plan.sections for p in PARTS])
     for line, text, part, cause in demands:
-        sections = [by_cause[cause]] if cause in by_cause else ([] if cause else plan.sections)
+        sections = [by_cause[cause]] if cause in by_cause else ([] if cause or _documents_only(text) else plan.sections)
+        if not sections and DOCUMENTS.search(text):
+            rows.append(ChecklistRow(line, text, part, cause, [], [
+                "The documents it asks for: only you have them (attach them and name them in the plan)"]))
+            continue
         if not sections:
             rows.append(ChecklistRow(line, text, part, cause, [], ["Nothing in the exports: answer it from your records"]))
             continue

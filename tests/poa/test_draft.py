@@ -169,3 +169,27 @@ def test_documents_the_letter_asks_for_are_the_sellers_to_give(sample_analysis):
     notice = parse_notice("- Greater detail on evidence, such as invoices from your supplier for the items sold")
     (row,) = draft(sample_analysis, notice=notice).checklist
     assert any("only you have them" in m for m in row.missing)
+
+
+def test_a_letter_about_one_marketplace_gets_its_figures_and_buyers(sample_analysis):
+    """'Your Order Defect Rate for Amazon.com is 2.26%': the draft is about Amazon.com MFN
+    (18 of its 840 orders), not every marketplace's MFN orders (22 of 1,380); a demand for a
+    business license is the seller's to give, and no section claims to answer it."""
+    letter = ("To reactivate your account, please provide:\n"
+              "- Greater detail on the root cause(s) of buyers receiving items that arrived damaged.\n"
+              "- A copy of your business license.\n"
+              "Your Order Defect Rate for Amazon.com is 2.26%. Amazon's target is under 1%.\n")
+    plan = draft(sample_analysis, notice=parse_notice(letter))
+    assert plan.scope == "seller-fulfilled (MFN) Amazon.com"
+    orders = {o for s in plan.sections for o in s.orders}
+    markets = dict(zip(sample_analysis.defective_orders["order_id"], sample_analysis.defective_orders["marketplace"],
+                       strict=True))
+    assert orders and {markets[o] for o in orders} == {"Amazon.com"}
+    said = " ".join(x.text for s in plan.sections for p in s.parts for x in p.sentences)
+    assert "of the 18 seller-fulfilled (MFN) Amazon.com defective orders" in said
+    assert "822 of the 840 seller-fulfilled (MFN) Amazon.com orders" in said
+    assert all(3 not in s.demands for s in plan.sections)
+    (license_row,) = [r for r in plan.checklist if r.line == 3]
+    assert license_row.holds == [] and "only you have them" in license_row.missing[0]
+    everywhere = draft(sample_analysis, notice=parse_notice(letter.replace("for Amazon.com ", "")))
+    assert everywhere.scope == "seller-fulfilled (MFN)"
