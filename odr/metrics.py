@@ -279,6 +279,9 @@ def unplaced_defects(placed: pd.DataFrame, window: Window, cover: Coverage) -> p
             since, until = pd.Timestamp(min(g[0] for g in gaps)), pd.Timestamp(max(g[1] for g in gaps))
         elif hole:
             since, until = lo, hi
+        elif held and (outside := [run for m in held for run in cover.missing(m, since, until)]):
+            # Placed before the window (or after it): only the days no export holds can place it.
+            since, until = pd.Timestamp(min(g[0] for g in outside)), pd.Timestamp(max(g[1] for g in outside))
         channels = group["channel"].dropna().unique()
         out.append((order_id, ", ".join(dict.fromkeys(group["kind"])), events.min() if len(events) else pd.NaT,
                     market, channels[0] if len(channels) == 1 else None,

@@ -335,10 +335,13 @@ def _unplaceable(defects: pd.DataFrame, orders: OrderSet, problems: Problems) ->
                      message=f"no All Orders export was given, so no defect can be placed by its order date; add the "
             f"All Orders report{span}")
         return
+    first_held = pd.Timestamp(orders.days().min())
     for row in unknown.itertuples(index=False):
         if pd.notna(row.event_date):
-            since = (row.event_date - pd.Timedelta(days=rules.RULES.order_to_defect_days)).date()
-            hint = f"export All Orders placed from {since} to {row.event_date.date()} to place it"
+            since = row.event_date - pd.Timedelta(days=rules.RULES.order_to_defect_days)
+            # The orders exports begin on first_held: days before it are the ones to export.
+            until = min(row.event_date, first_held - pd.Timedelta(days=1)) if since < first_held else row.event_date
+            hint = f"export All Orders placed from {since.date()} to {until.date()} to place it"
         else:
             hint = "export All Orders covering its order date to place it"
         problems.add(Check.ORDER_NOT_FOUND, source=row.source, line=None if pd.isna(row.line) else int(row.line), column="order_id", value=row.order_id,

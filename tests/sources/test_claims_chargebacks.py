@@ -113,7 +113,7 @@ def test_defect_on_an_order_in_no_export_names_the_orders_to_export(fx):
     missing = data.problems[data.problems["check"] == "order_not_found"]
     # 111-0000009 and 111-0000011 carry their order date (defect list, defects CSV): placeable.
     assert missing["value"].tolist() == ["111-0000012-0000012"]
-    assert missing["message"].iloc[0].endswith("export All Orders placed from 2026-07-07 to 2026-10-05 to place it")
+    assert missing["message"].iloc[0].endswith("export All Orders placed from 2026-07-07 to 2026-09-05 to place it")  # the exports hold 09-06 on
 
 
 def test_without_any_orders_export_one_problem_says_so(fx):
