@@ -103,7 +103,7 @@ class Paper(StrEnum):
 
 
 FailAboveOption = Annotated[bool, typer.Option("--fail-above", help="Exit 3 when a channel, or a channel in any marketplace, whose window the orders exports cover is at or above the 1% target (for cron alerts); without such a channel, a window they do not cover exits 4.")]
-SellerNameOption = Annotated[str | None, typer.Option("--seller-name", help="Whose account: on the cover, in summary.json and in the file names (default: odr.toml in the exports folder).")]
+SellerNameOption = Annotated[str | None, typer.Option("--seller-name", help="Whose account, as the outputs name it (default: odr.toml in the exports folder).")]
 MerchantIdOption = Annotated[str | None, typer.Option("--merchant-id", help="The account's merchant token, on the cover and in summary.json (default: odr.toml).")]
 CausesOption = Annotated[Path | None, typer.Option("--causes", help="CSV of order_id,causes: your own causes, overriding the classifier.")]
 
@@ -604,6 +604,10 @@ def poa(
     out: Annotated[Path, typer.Option("--out", help="Folder for plan-of-action.md, .html and .json (beside the report you attach).")] = Path("reports"),
     as_of: AsOfOption = None,
     window_end: WindowEndOption = None,
+    window_days: WindowDaysOption = RULES.window_days,
+    lag_days: LagDaysOption = RULES.lag_days,
+    exclude_cancelled: ExcludeCancelledOption = False,
+    causes_file: CausesOption = None,
     seller_name: SellerNameOption = None,
     map_file: MapOption = None,
     date_format: DateFormatOption = None,
@@ -631,7 +635,9 @@ def poa(
         paths = _with_ledger(inputs, ledger, encoding)
         data = _load(paths, map_file, date_format, marketplace, encoding, detail=True)
         _print_skipped(data)
-        analysis = analyze(data, window_end=window_end, as_of=as_of, seller_name=seller_name)
+        analysis = analyze(data, window_end=window_end, window_days=window_days, lag_days=lag_days,
+                           exclude_cancelled=exclude_cancelled, as_of=as_of, causes=_overrides(causes_file),
+                           seller_name=seller_name)
         ledger_name = ledger.name if ledger else next((i.path.name for i in data.inputs if i.kind == "ledger"), None)
         plan = draft(analysis, notice=letter, actions=steps, ledger_name=ledger_name)
         written = write_plan(plan, out)

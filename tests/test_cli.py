@@ -135,6 +135,8 @@ def test_python_dash_m_odr():
         (["--encoding", "rot13"], "odr: error: unknown text encoding (value 'rot13'). Pass one such as utf-8, utf-16, cp1252, cp932 or latin-1"),
         (["--date-format", "%Q"], "odr: error: not a date format (value '%Q'). Pass day, month and year fields, e.g. --date-format %d/%m/%y or %m/%d/%Y, or FILE=FORMAT for one file (--date-format 'ledger.csv=%d/%m/%Y')"),
         (["--marketplace", "XX"], "odr: error: unknown marketplace (value 'XX'). Pass a marketplace id such as ATVPDKIKX0DER (US), A1PA6795UKMFR9 (DE), or a domain like Amazon.de"),
+        # a FILE=FORMAT naming no input used to settle nothing, silently (a typo in the name)
+        (["--date-format", "feedback_uk.tsv=%d/%m/%Y"], "odr: error: --date-format names a file that is not among the inputs (value 'feedback_uk.tsv'). Name it as `odr detect` lists it, e.g. --date-format 'ledger.csv=%d/%m/%Y'"),
     ],
 )
 def test_bad_options_are_one_line_not_a_traceback(fx, args, line):
@@ -361,3 +363,13 @@ def test_an_export_given_as_the_ledger_is_one_line_naming_what_it_is(command, tm
         f"odr: error: {SAMPLE / 'atoz_claims.csv'}: this is a claims file, not a remediation ledger. Give your "
         "ledger CSV (odr ledger makes one); an export goes among the inputs"]
     assert not any(tmp_path.iterdir())
+
+
+def test_poa_takes_the_windows_options_as_report_does(tmp_path):
+    """A plan's figures must match the report run with the same options."""
+    result = run("poa", SAMPLE, "--exclude-cancelled", "--lag-days", "10", "--window-end", "2026-10-25",
+                 "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    plan = json.loads((tmp_path / "plan-of-action.json").read_text())
+    report = json.loads(run("metrics", SAMPLE, "--json", "--exclude-cancelled", "--window-end", "2026-10-25").stdout)
+    assert plan["window"] == f"{report['window']['start']} to {report['window']['end']}" == "2026-08-27 to 2026-10-25"

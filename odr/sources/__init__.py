@@ -69,6 +69,9 @@ def load(
     if not files:
         where = ", ".join(str(p) for p in paths)
         raise OdrError(f"no export files found in {where}", fix="give the folder or files you downloaded")
+    if date_format and (unmatched := _date_options(date_format).unmatched(files)):
+        raise InvalidOption("--date-format names a file that is not among the inputs", value=unmatched[0],
+                            fix="name it as `odr detect` lists it, e.g. --date-format 'ledger.csv=%d/%m/%Y'")
     given = named(paths)
     names = source_names(files + skipped)
     found: dict[Path, Problems] = {path: Problems() for path in files}  # each file's problems, in file order
@@ -130,6 +133,12 @@ def detect_files(
         except OdrError as exc:
             out.append(exc)
     return out
+
+
+def _date_options(date_format: str | list[str]):
+    from odr.sources.dates import DateOptions  # pandas: only when the option is given
+
+    return DateOptions.parse(date_format)
 
 
 def _check_options(date_format: str | list[str] | None, encoding: str | None) -> None:

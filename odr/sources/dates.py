@@ -72,6 +72,14 @@ class DateOptions:
     def formats(self) -> list[str]:
         return [f for f in (self.default, *(f for _, f in self.per_file)) if f]
 
+    def unmatched(self, paths: list) -> list[str]:
+        """The FILE patterns that name none of `paths` (a typo would silently settle nothing)."""
+        from fnmatch import fnmatch
+        from pathlib import PurePath
+
+        return [pattern for pattern, _ in self.per_file
+                if not any(fnmatch(PurePath(p).name, pattern) or fnmatch(str(p), pattern) for p in paths)]
+
     def for_file(self, path: str) -> str | None:
         """The format named for this very file, if any."""
         from fnmatch import fnmatch
