@@ -42,6 +42,7 @@ class Check(StrEnum):
     DEFECT_FLAGS = "defect_flags"
     DATE = "date"
     LEDGER_STATUS = "ledger_status"
+    LEDGER_NO_DEFECT = "ledger_no_defect"
     STATUS = "status"
     # a file, or the inputs together
     NOT_AN_EXPORT = "not_an_export"
@@ -78,6 +79,8 @@ CATALOGUE: dict[Check, tuple[str, str]] = {
     Check.DATE: (WARNING, "a date that cannot be read in the file's format, or lies outside 2000-2099; left "
                           "empty, the row is still used"),
     Check.LEDGER_STATUS: (WARNING, "a ledger status odr does not understand; kept as written, not counted as done"),
+    Check.LEDGER_NO_DEFECT: (WARNING, "a ledger status that takes a defect out of the count (feedback_removed, "
+                                      "claim_reversed) on an order without that defect; it changes nothing"),
     Check.STATUS: (WARNING, "a claim or chargeback status odr does not know; counted, as Amazon counts what it "
                             "does not explicitly exclude"),
     Check.NOT_AN_EXPORT: (WARNING, "a file in an exports folder that is no export odr reads; skipped"),

@@ -124,7 +124,22 @@ def apply(defects: pd.DataFrame, ledger: pd.DataFrame, problems: Problems) -> pd
         excluded.append(reason)
     defects["counts"] = pd.Series(counts, index=defects.index, dtype="bool")
     defects["excluded_because"] = pd.Series(excluded, index=defects.index, dtype="str")
+    _say_unmatched_exclusions(ledger, set(zip(defects["order_id"], kinds, strict=True)), problems)
     return defects
+
+
+def _say_unmatched_exclusions(ledger: pd.DataFrame, have: set[tuple[str, str]], problems: Problems) -> None:
+    """A ledger row saying feedback_removed on an order with only a claim (a slip of the row)
+    takes nothing out of the count: the seller hears it rather than believe it did. Said only
+    when the inputs hold defects of that kind at all (a ledger read without the feedback export
+    is not wrong about feedback)."""
+    present = {kind for _, kind in have}
+    for row in ledger.itertuples(index=False):
+        kind = RULES.ledger_excludes[row.status][0] if row.status in RULES.ledger_excludes else None
+        if kind in present and (row.order_id, kind) not in have:
+            problems.add(Check.LEDGER_NO_DEFECT, source=row.source, line=_int(row.line), column="status",
+                         value=row.status, message=f"{row.status} on order {row.order_id}, which has no "
+                         f"{KIND_NAMES.get(kind, kind)} in the exports; it takes nothing out of the count")
 
 
 def _normalized(values: pd.Series) -> list[str]:

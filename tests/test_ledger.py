@@ -556,3 +556,21 @@ def test_an_empty_file_is_a_ledger_with_no_rows(tmp_path):
     path = tmp_path / "ledger.csv"
     path.write_bytes(b"")
     assert len(ledger.read_existing(path)) == 0
+
+
+def test_an_exclusion_on_an_order_without_that_defect_is_said(tmp_path):
+    """feedback_removed on an order whose only defect is an A-to-z claim (a slip of the row)
+    takes nothing out of the count, and a warning names the ledger's line."""
+    import shutil
+
+    for path in EXPORTS:
+        shutil.copy(path, tmp_path / path.name)
+    text = (SAMPLE / "remediation_ledger.csv").read_text(encoding="utf-8-sig").rstrip("\n")
+    (tmp_path / "remediation_ledger.csv").write_text(text + "\n112-9603082-4628194,FEEDBACK_REMOVED,2026-10-01,,,\n",
+                                                     encoding="utf-8")
+    a = odr.analyze(odr.load(tmp_path))
+    rows = a.problems[a.problems["check"] == "ledger_no_defect"]
+    assert rows[["source", "line"]].values.tolist() == [["remediation_ledger.csv", text.count("\n") + 2]]
+    assert "112-9603082-4628194, which has no negative feedback" in rows["message"].iloc[0]
+    assert a.channels.loc["MFN", "defective_orders"] == 22  # the claim still counts
+    assert not (odr.analyze(odr.load(SAMPLE)).problems["check"] == "ledger_no_defect").any()
