@@ -31,6 +31,7 @@ from odr.rules import RULES
 from odr.shown import percent as _pct
 from odr.sources import check_ledger_file, load
 from odr.sources.aliases import SET_ASIDE
+from odr.sources.detect import source_names
 from odr.sources.inventory import detect as detect_inputs
 from odr.sources.overrides import read_overrides
 from odr.version import __version__
@@ -187,15 +188,17 @@ def _print_detect(results: list[dict[str, Any]]) -> None:
     for col in columns:
         table.add_column(col, justify="right" if col in ("rows", "problems") else "left",
                          no_wrap=col not in ("file", "marketplace"), overflow="fold" if col == "file" else "ellipsis")
+    # A name two inputs share (one in a sub-folder) is shown with its folder, as problems name it.
+    names = source_names([Path(r["path"]) for r in results])
     for r in results:
         if r.get("error"):
-            table.add_row(Path(r["path"]).name, "[red]unusable[/red]", *[""] * (len(columns) - 2))
+            table.add_row(names[Path(r["path"])], "[red]unusable[/red]", *[""] * (len(columns) - 2))
             continue
         enc = r.get("encoding") or ""
         if r.get("compression"):
             enc = f"{enc} ({r['compression']})"
         table.add_row(
-            Path(r["path"]).name, r["kind"] or "", *((enc, r.get("delimiter") or "") if wide else ()),
+            names[Path(r["path"])], r["kind"] or "", *((enc, r.get("delimiter") or "") if wide else ()),
             r.get("marketplace") or "", (r.get("date_format") or "").split(" (")[0], str(r.get("rows", "")),
             str(r.get("problems", "")),
         )

@@ -373,3 +373,14 @@ def test_poa_takes_the_windows_options_as_report_does(tmp_path):
     plan = json.loads((tmp_path / "plan-of-action.json").read_text())
     report = json.loads(run("metrics", SAMPLE, "--json", "--exclude-cancelled", "--window-end", "2026-10-25").stdout)
     assert plan["window"] == f"{report['window']['start']} to {report['window']['end']}" == "2026-08-27 to 2026-10-25"
+
+
+def test_detect_names_a_file_in_a_sub_folder_with_its_folder(tmp_path):
+    """Two rows both called chargebacks.csv told the user nothing; the table names them as
+    problems do."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "chargebacks.csv").write_bytes((SAMPLE / "chargebacks.csv").read_bytes())
+    (tmp_path / "sub" / "chargebacks.csv").write_bytes((SAMPLE / "chargebacks.csv").read_bytes() + b"\n")
+    result = run("detect", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "sub/chargebacks.csv" in result.stdout

@@ -10,6 +10,7 @@ this thread reads the other exports (and imports pandas, which this module leave
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from os import PathLike
@@ -170,11 +171,15 @@ def check_ledger_file(path: PathArg, *, encoding: str | None = None) -> None:
                                 fix="give your ledger CSV (odr ledger makes one); an export goes among the inputs")
 
 
+_BROWSER_COPY = re.compile(r"(?: \(\d+\)| - Copy(?: \(\d+\))?| copy(?: \d+)?)(?:\.[a-z]{2,4})?$", re.IGNORECASE)
+
+
 def _identical(files: list[Path]) -> dict[Path, Path]:
-    """Files whose bytes repeat an earlier input (the same download given twice): file -> first.
-    Only files of equal size are hashed, so this costs nothing in the usual case."""
+    """Files whose bytes repeat another input (the same download given twice): file -> the one
+    read. The one read is the original, not the browser's copy ('report (1).txt'). Only files of
+    equal size are hashed, so this costs nothing in the usual case."""
     by_size: dict[int, list[Path]] = {}
-    for f in files:
+    for f in sorted(files, key=lambda f: (bool(_BROWSER_COPY.search(f.stem)), files.index(f))):
         by_size.setdefault(f.stat().st_size, []).append(f)
     twins: dict[Path, Path] = {}
     for group in by_size.values():

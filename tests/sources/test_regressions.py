@@ -104,6 +104,18 @@ def test_identical_files_are_read_once_and_problems_not_doubled(fx, tmp_path):
     assert data.inputs[1].note == "identical to a.txt; read once"
 
 
+def test_of_a_download_and_its_browser_copy_the_original_is_read(fx, tmp_path):
+    """'feedback (1).txt' sorts before 'feedback.txt': the copy used to be read, the original
+    skipped, and every problem named the copy."""
+    for name in ("feedback (1).txt", "feedback.txt", "feedback - Copy.txt"):
+        (tmp_path / name).write_bytes((fx / "everything_wrong_orders.tsv").read_bytes())
+    data = odr.load(tmp_path)
+    read = [i.path.name for i in data.inputs if i.kind == "orders"]
+    assert read == ["feedback.txt"] and set(data.problems["source"]) == {"feedback.txt"}
+    assert {i.path.name: i.note for i in data.inputs if i.kind == "skipped"} == {
+        "feedback (1).txt": "identical to feedback.txt; read once", "feedback - Copy.txt": "identical to feedback.txt; read once"}
+
+
 def test_german_claims_headers_without_a_telling_file_name(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Bestellnummer;Antragsdatum;Antragsgrund;Status;Betrag\n"
