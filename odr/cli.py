@@ -804,6 +804,9 @@ def _print_notice(n: Any) -> None:
         console.print("No demand found in the letter.", markup=False)
     for row in n.not_understood:
         console.print(f"not understood, line {row['line']}: {row['text']}  (answer it yourself)", markup=False)
+    if n.lines == "text" and (n.demands or n.not_understood):
+        console.print("Line numbers count the lines of the letter's text as odr reads it out of the e-mail or "
+                      "page, not the lines of the file.", markup=False)
 
 
 def _make_report(paths: list[Path], out: Path, formats: tuple[str, ...], redact: bool,

@@ -23,7 +23,7 @@ import functools
 import html
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
@@ -79,11 +79,15 @@ class Notice:
     marketplace: str | None = None
     demands: list[Demand] = field(default_factory=list)
     not_understood: list[dict[str, Any]] = field(default_factory=list)
+    # What a line number counts: "file", the lines of the file as an editor shows them; "text",
+    # the lines of the text odr read out of an e-mail whose body is encoded, or of a web page.
+    lines: str = "file"
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "metrics": self.metrics, "causes": self.causes, "parts": self.parts,
                 "deadline": self.deadline, "rate": self.rate, "marketplace": self.marketplace,
-                "demands": [d.to_dict() for d in self.demands], "not_understood": self.not_understood}
+                "demands": [d.to_dict() for d in self.demands], "not_understood": self.not_understood,
+                "lines": self.lines}
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,14 @@ _UNITS = {"hour": "hours", "day": "days", "stunde": "hours", "tag": "days", "heu
 def read_notice(source: str | Path | bytes) -> Notice:
     """The demands of a letter: a path to a ``.txt``, ``.eml`` or ``.html`` file, its bytes, or
     its text (a ``str`` that is not an existing file's name)."""
-    return parse_notice(_letter_text(source))
+    text, offset = _letter_text(source)
+    notice = parse_notice(text)
+    if offset is None:
+        notice.lines = "text"
+    elif offset:  # an e-mail's plain body as written in the file: its lines are the file's
+        notice.demands = [replace(d, line=d.line + offset) for d in notice.demands]
+        notice.not_understood = [{**x, "line": x["line"] + offset} for x in notice.not_understood]
+    return notice
 
 
 def parse_notice(text: str) -> Notice:
@@ -277,14 +288,17 @@ def read_capped(source: str | Path | bytes, *, what: str, fix: str) -> tuple[byt
     return raw, path
 
 
-def _letter_text(source: str | Path | bytes) -> str:
+def _letter_text(source: str | Path | bytes) -> tuple[str, int | None]:
+    """The letter's text, and how many lines of its file come before the text's first (None
+    when the text's lines are not the file's: an encoded e-mail body, a web page)."""
     where = None
+    offset: int | None = 0
     if isinstance(source, str) and ("\n" in source or not _is_file(source)):
         text = source
     else:
         raw, where = read_capped(source, what="letter from Amazon",
                                  fix="give Amazon's e-mail alone, saved as .txt, .eml or .html, or - to paste it")
-        text = _decoded(raw, where)
+        text, offset = _decoded(raw, where)
     if len(text) > MAX_LETTER_CHARS:
         raise NoticeError(f"{len(text):,} characters of text: longer than any letter from Amazon "
                           f"({MAX_LETTER_CHARS // 1024} KB at most)", path=where,
@@ -292,7 +306,7 @@ def _letter_text(source: str | Path | bytes) -> str:
     if not text.strip():
         raise NoticeError("the letter is empty", path=where,
                           fix="paste the whole e-mail from Amazon, or save it as .txt or .eml")
-    return text
+    return text, offset
 
 
 def _is_file(name: str) -> bool:
@@ -302,10 +316,11 @@ def _is_file(name: str) -> bool:
         return False
 
 
-def _decoded(raw: bytes, path: Path) -> str:
-    """Text from an e-mail (its plain or HTML body), an HTML page, or text in any encoding."""
+def _decoded(raw: bytes, path: Path) -> tuple[str, int | None]:
+    """Text from an e-mail (its plain or HTML body), an HTML page, or text in any encoding, and
+    the lines of the file before it (see _letter_text)."""
     if not raw.strip():
-        return ""
+        return "", 0
     head = raw[:4096].lstrip().lower()
     if path.suffix.lower() == ".eml" or re.match(rb"(?:(?:received|return-path|from|to|subject|date|mime-version|"
                                                  rb"message-id|delivered-to|content-type):[^\n]*\n)+", head):
@@ -317,7 +332,9 @@ def _decoded(raw: bytes, path: Path) -> str:
             except (LookupError, UnicodeError, ValueError):  # a charset Python does not know: guess it
                 content = tx.decode(body.get_payload(decode=True) or b"", path)[0]
             content = content if isinstance(content, str) else content.decode("utf-8", "replace")
-            return _html_text(content) if body.get_content_subtype() == "html" else content
+            if body.get_content_subtype() == "html":
+                return _html_text(content), None
+            return content, _lines_before(raw, content)
     try:
         tx.check_not_binary(raw, path)
         text, _ = tx.decode(raw, path)
@@ -325,8 +342,23 @@ def _decoded(raw: bytes, path: Path) -> str:
         raise NoticeError(error.message, path=path, fix="save the letter as text (.txt), an e-mail (.eml) or a web "
                           "page (.html)") from None
     if path.suffix.lower() in (".html", ".htm") or head.startswith((b"<!doctype html", b"<html")):
-        return _html_text(text)
-    return text
+        return _html_text(text), None
+    return text, 0
+
+
+def _lines_before(raw: bytes, body: str) -> int | None:
+    """The lines of an e-mail file before its plain body, when the body stands in the file as
+    written (7bit or 8bit); None when it is encoded (base64, quoted-printable) and so has lines
+    of its own."""
+    lines = raw.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    mine = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    first = next((i for i, line in enumerate(mine) if line.strip()), None)
+    if first is None:
+        return None
+    for at, line in enumerate(lines):
+        if line == mine[first] and lines[at:at + len(mine) - first] == mine[first:first + len(lines) - at]:
+            return at - first
+    return None
 
 
 class _Text(HTMLParser):

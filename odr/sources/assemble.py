@@ -242,7 +242,8 @@ def _ledger_dates(p: Pending, orders: OrderSet, named: str | None, option: str |
         bad = (col.values != "") & parsed.isna()
         for line, value in zip(col.lines[bad], col.values[bad], strict=True):
             problems.add(Check.DATE, source=p.sniff.source, line=int(line), column=col.column, value=value,
-                         message=f"not a date in {human(fmt)}; left empty")
+                         message=f"not a date in {human(fmt)} (or not between {FIRST_DAY} and {LAST_DAY}); "
+                         "left empty, the row is still used")
         p.data[name] = parsed.values
     shown = formats.get("action_date") or formats.get("order_date")
     return human(shown) if shown else None

@@ -116,6 +116,27 @@ def test_an_email_is_read_from_its_text_body_else_its_html_body(tmp_path):
     assert "alert" not in json.dumps(n.to_dict())
 
 
+def test_line_numbers_are_the_files_where_the_body_is_written_as_is(tmp_path):
+    """An e-mail's plain body in 7bit stands in the file as written: its demands get the file's
+    line numbers (they used to be the body's, matching nothing an editor shows). A body in
+    quoted-printable with soft breaks has lines of its own: the numbers are the text's, and
+    the notice says so."""
+    headers = "From: seller-performance@amazon.com\nSubject: Your account\nMIME-Version: 1.0\n"
+    body = "Hello,\n\nPlease provide:\n- Greater detail on the root cause(s) of buyers receiving items that arrived damaged.\n"
+    path = tmp_path / "letter.eml"
+    path.write_text(headers + 'Content-Type: text/plain; charset="utf-8"\nContent-Transfer-Encoding: 7bit\n\n' + body)
+    n = read_notice(path)
+    assert [d.line for d in n.demands] == [10] and n.lines == "file"
+    assert path.read_text().splitlines()[10 - 1].startswith("- Greater detail")
+    soft = body.replace("buyers receiving", "buyers =\nreceiving")
+    path.write_text(headers + 'Content-Type: text/plain; charset="utf-8"\nContent-Transfer-Encoding: quoted-printable'
+                    "\n\n" + soft)
+    n = read_notice(path)
+    assert [d.line for d in n.demands] == [4] and n.lines == "text"
+    shown = subprocess.run([sys.executable, "-m", "odr", "notice", str(path)], capture_output=True, text=True, check=True)
+    assert "not the lines of the file" in shown.stdout
+
+
 def test_an_email_in_a_charset_python_does_not_know_is_still_read(tmp_path):
     path = tmp_path / "letter.eml"
     path.write_bytes(b'From: a@example.com\nSubject: x\nContent-Type: text/plain; charset="x-unknown-42"\n\n'
@@ -157,7 +178,8 @@ def test_the_command_prints_json_and_reads_standard_input(tmp_path):
     assert run.returncode == 0, run.stderr
     doc = json.loads(run.stdout)
     assert set(doc) == {"kind", "metrics", "causes", "parts", "deadline", "rate", "marketplace", "demands",
-                        "not_understood"}
+                        "not_understood", "lines"}
+    assert doc["lines"] == "file"
     assert doc["demands"][0] == {"line": 7, "text": doc["demands"][0]["text"], "part": "root_cause", "cause": "damaged"}
     shown = subprocess.run([sys.executable, "-m", "odr", "notice", "-"], input=REJECTION,
                            capture_output=True, check=False, text=True)
