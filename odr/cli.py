@@ -249,11 +249,11 @@ def _load(inputs: list[Path], map_file: Path | None, date_format: list[str] | No
                 detail=detail)
 
 
-def _with_ledger(inputs: list[Path], ledger: Path | None, encoding: str | None) -> list[Path]:
+def _with_ledger(inputs: list[Path], ledger: Path | None, map_file: Path | None, encoding: str | None) -> list[Path]:
     """The inputs and the ledger --ledger names, once it is known to be a ledger."""
     if ledger is None:
         return list(inputs)
-    check_ledger_file(ledger, encoding=encoding)
+    check_ledger_file(ledger, map=map_file, encoding=encoding)
     return [*inputs, ledger]
 
 
@@ -513,7 +513,7 @@ def report(
     try:
         overrides = _overrides(causes_file)
         letter = read_notice(notice_file) if notice_file is not None else None
-        paths = _with_ledger(inputs, ledger, encoding)
+        paths = _with_ledger(inputs, ledger, map_file, encoding)
         analysis, written = _make_report(paths, out, chosen, redact, overrides, map_file, date_format, marketplace,
                                          encoding, letter, dict(window_end=window_end, window_days=window_days,
                                                         lag_days=lag_days, exclude_cancelled=exclude_cancelled,
@@ -635,7 +635,7 @@ def poa(
     try:
         letter = read_notice(notice_file) if notice_file is not None else None
         steps = read_actions(actions_file) if actions_file is not None else []
-        paths = _with_ledger(inputs, ledger, encoding)
+        paths = _with_ledger(inputs, ledger, map_file, encoding)
         data = _load(paths, map_file, date_format, marketplace, encoding, detail=True)
         _print_skipped(data)
         analysis = analyze(data, window_end=window_end, window_days=window_days, lag_days=lag_days,
@@ -746,7 +746,9 @@ def batch(
             at_risk = sum(r["status"] == "above_target" for r in rows)
             failed = sum(r["status"] == "error" for r in rows)
             uncovered = sum(r["status"] == "not_covered" for r in rows)
-            typer.echo(f"{len(rows)} accounts: {at_risk} above 1%, {uncovered} not covered, {failed} failed")
+            partly = sum(r["status"] != "not_covered" and bool(r.get("incomplete")) for r in rows)
+            typer.echo(f"{len(rows)} accounts: {at_risk} above 1%, {uncovered} not covered, {failed} failed"
+                       + (f"; {partly} with a marketplace not covered" if partly else ""))
             typer.echo(f"wrote {files['html']} (and index.json, index.csv, one report folder per account)")
     code = batch_mod.exit_code(rows, fail_above)
     if code:

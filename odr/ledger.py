@@ -689,9 +689,13 @@ def _seed(analysis: Analysis, path: Path) -> pd.DataFrame | None:
     frames = [read_existing(i.path) for i in analysis.dataset.inputs
               if i.kind == "ledger" and Path(i.path).resolve() != target]
     frames = [f for f in frames if f is not None]
-    if not frames:
-        return None
-    seed = pd.concat(frames, ignore_index=True).fillna("") if len(frames) > 1 else frames[0]
+    if len(frames) <= 1:
+        return frames[0] if frames else None
+    # Several ledgers: one column per name however each spells it ('Status', 'status'), and a
+    # row two of them share (an old copy beside the current one) once.
+    known = (*LEDGER_COLUMNS, OVERRIDE_COLUMN)
+    named = [f.rename(columns={c: _header_key(c) for c in f.columns if _header_key(c) in known}) for f in frames]
+    seed = pd.concat(named, ignore_index=True).fillna("").drop_duplicates(ignore_index=True)
     seed.attrs = dict(frames[0].attrs)
     return seed
 

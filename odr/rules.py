@@ -124,19 +124,29 @@ def apply(defects: pd.DataFrame, ledger: pd.DataFrame, problems: Problems) -> pd
         excluded.append(reason)
     defects["counts"] = pd.Series(counts, index=defects.index, dtype="bool")
     defects["excluded_because"] = pd.Series(excluded, index=defects.index, dtype="str")
-    _say_unmatched_exclusions(ledger, set(zip(defects["order_id"], kinds, strict=True)), problems)
+    _say_unmatched_exclusions(ledger, defects, problems)
     return defects
 
 
-def _say_unmatched_exclusions(ledger: pd.DataFrame, have: set[tuple[str, str]], problems: Problems) -> None:
+def _say_unmatched_exclusions(ledger: pd.DataFrame, defects: pd.DataFrame, problems: Problems) -> None:
     """A ledger row saying feedback_removed on an order with only a claim (a slip of the row)
     takes nothing out of the count: the seller hears it rather than believe it did. Said only
-    when the inputs hold defects of that kind at all (a ledger read without the feedback export
-    is not wrong about feedback)."""
-    present = {kind for _, kind in have}
+    of an order with other defects in the exports, when they hold that kind of defect for its
+    marketplace (feedback is downloaded per marketplace: a ledger read without that download is
+    not wrong about it; an order whose removed feedback left the downloads has no other defect)."""
+    markets = defects["marketplace"].astype(object).where(defects["marketplace"].notna(), None).tolist() \
+        if "marketplace" in defects else [None] * len(defects)
+    rows = list(zip(defects["order_id"].tolist(), defects["kind"].tolist(), markets, strict=True))
+    have = {(order_id, kind) for order_id, kind, _ in rows}
+    present = {(market, kind) for _, kind, market in rows} | {(None, kind) for _, kind, _ in rows}  # None: any
+    market_of: dict[str, object] = {}
+    for order_id, _, market in rows:
+        if market_of.get(order_id) is None:
+            market_of[order_id] = market
     for row in ledger.itertuples(index=False):
         kind = RULES.ledger_excludes[row.status][0] if row.status in RULES.ledger_excludes else None
-        if kind in present and (row.order_id, kind) not in have:
+        if kind is not None and row.order_id in market_of and (row.order_id, kind) not in have \
+                and (market_of[row.order_id], kind) in present:
             problems.add(Check.LEDGER_NO_DEFECT, source=row.source, line=_int(row.line), column="status",
                          value=row.status, message=f"{row.status} on order {row.order_id}, which has no "
                          f"{KIND_NAMES.get(kind, kind)} in the exports; it takes nothing out of the count")

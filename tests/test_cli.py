@@ -384,3 +384,41 @@ def test_detect_names_a_file_in_a_sub_folder_with_its_folder(tmp_path):
     result = run("detect", tmp_path)
     assert result.exit_code == 0, result.output
     assert "sub/chargebacks.csv" in result.stdout
+
+
+def test_a_ledger_mapped_with_map_is_taken_and_a_bad_encoding_is_usage(tmp_path):
+    """check_ledger_file reads the column map too (a ledger with its own headers, mapped as a
+    ledger, was refused), and a bad --encoding beside --ledger is the usual usage error (it
+    was a LookupError traceback)."""
+    (tmp_path / "led.csv").write_text("Bestellung,Stand\n113-5260181-5908301,refunded\n", encoding="utf-8")
+    (tmp_path / "map.toml").write_text('["led.csv"]\nkind = "ledger"\norder_id = "Bestellung"\nstatus = "Stand"\n')
+    ok = run("report", SAMPLE, "--ledger", tmp_path / "led.csv", "--map", tmp_path / "map.toml", "--format", "json",
+             "--out", tmp_path / "out")
+    assert ok.exit_code == 0, ok.output
+    bad = run("report", SAMPLE, "--ledger", SAMPLE / "remediation_ledger.csv", "--encoding", "bogus",
+              "--out", tmp_path / "out")
+    assert bad.exit_code == 2 and bad.stderr.startswith("odr: error: unknown text encoding")
+
+
+def test_date_format_names_a_file_as_detect_shows_it(tmp_path):
+    """Two inputs named feedback.txt: `odr detect` shows 'us2/feedback.txt', and that name settles it."""
+    for folder in ("us1", "us2"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "feedback.txt").write_bytes((SAMPLE / "feedback_amazon_com.txt").read_bytes()
+                                                         + (b"" if folder == "us1" else b"\n"))
+    result = run("detect", tmp_path, "--date-format", "us2/feedback.txt=%m/%d/%y", "--json")
+    assert result.exit_code == 0, result.output
+    assert "us2/feedback.txt" in run("detect", tmp_path).stdout
+
+
+def test_a_damaged_file_named_is_an_error_however_its_path_is_written(tmp_path, monkeypatch):
+    """The folder given by its full path and the damaged file in it named relatively: the file
+    was taken for one found in the folder and skipped in silence."""
+    import shutil
+
+    shutil.copytree(SAMPLE, tmp_path / "t", ignore=shutil.ignore_patterns("*.py", "README.md"))
+    eu = tmp_path / "t" / "orders_amazon_eu.txt.gz"
+    eu.write_bytes(eu.read_bytes()[:20_000])
+    monkeypatch.chdir(tmp_path)
+    result = run("metrics", tmp_path / "t", "t/orders_amazon_eu.txt.gz")
+    assert result.exit_code == 1 and "truncated" in result.stderr

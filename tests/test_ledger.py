@@ -574,3 +574,37 @@ def test_an_exclusion_on_an_order_without_that_defect_is_said(tmp_path):
     assert "112-9603082-4628194, which has no negative feedback" in rows["message"].iloc[0]
     assert a.channels.loc["MFN", "defective_orders"] == 22  # the claim still counts
     assert not (odr.analyze(odr.load(SAMPLE)).problems["check"] == "ledger_no_defect").any()
+
+
+def test_a_new_ledger_from_two_ledgers_has_one_column_per_name_and_each_row_once(tmp_path):
+    """One ledger spells 'Status', the other 'status', and an old copy repeats its rows: the
+    seed used to keep both columns (a ledger odr then refused to read) and every row twice."""
+    import shutil
+
+    for path in EXPORTS:
+        shutil.copy(path, tmp_path / path.name)
+    own = (SAMPLE / "remediation_ledger.csv").read_text(encoding="utf-8-sig")
+    (tmp_path / "remediation_ledger.csv").write_text(own, encoding="utf-8")
+    (tmp_path / "ledger_old.csv").write_text(own.replace("order_id,status", "order_id,Status", 1) + "\n",
+                                             encoding="utf-8")
+    target = tmp_path / "out" / "new.csv"
+    target.parent.mkdir()
+    ledger.update(odr.analyze(odr.load(tmp_path)), target)
+    header, rows = rows_of(target)
+    assert [h for h in header if h.casefold() == "status"] == ["status"]
+    seller_rows = [(r["order_id"], r["status"], r["action_date"]) for r in rows]
+    assert len(seller_rows) == len(set(seller_rows))
+    ledger.update(odr.analyze(odr.load(tmp_path)), target)  # it reads back
+
+
+def test_an_exclusion_is_not_questioned_without_its_marketplaces_download(tmp_path):
+    """Feedback is downloaded per marketplace: without Amazon.com's, the ledger's removed
+    Amazon.com feedback is not 'an order without that defect'."""
+    import shutil
+
+    for path in EXPORTS:
+        if path.name != "feedback_amazon_com.txt":
+            shutil.copy(path, tmp_path / path.name)
+    shutil.copy(SAMPLE / "remediation_ledger.csv", tmp_path / "remediation_ledger.csv")
+    a = odr.analyze(odr.load(tmp_path))
+    assert not (a.problems["check"] == "ledger_no_defect").any()

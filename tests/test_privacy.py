@@ -57,3 +57,22 @@ def test_redaction_masks_every_spelling_of_an_order_id(tmp_path, spelling):
     for path in out.glob("*.*"):
         body = path.read_text(encoding="utf-8-sig")
         assert "5260181" not in body, (path.name, spelling)
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("UPS 1Z4F82W70312458831", "UPS **************8831"),
+    ("DHL 00340434161094015902", "DHL ****************5902"),
+    ("DHL 1234567890", "DHL ******7890"),  # DHL Express: 10 digits, after the carrier's name
+    ("Removed as a product review, case 17829346611", "Removed as a product review, case *******6611"),
+    ("USPS 9400 1000 0000 0000 0000 00", "USPS **** **** **** **** **00 00"),
+    ("RR123456789DE", "*********89DE"),
+    ("TBA123456789012", "***********9012"),
+    # what must stay readable: an EAN used as a SKU, years, amounts, dates, counts
+    ("BW-346 4006381333931 (1)", "BW-346 4006381333931 (1)"),
+    ("count 2026 2027 2028", "count 2026 2027 2028"),
+    ("refunded 12345678901.50 on 2026-09-15, 3 items", "refunded 12345678901.50 on 2026-09-15, 3 items"),
+])
+def test_redaction_masks_tracking_numbers_and_leaves_the_rest(text, shown):
+    from odr.report.context import mask
+
+    assert mask(text) == shown

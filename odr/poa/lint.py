@@ -262,7 +262,7 @@ def _repeated(body: list[_Line]) -> list[Finding]:
             # under damaged, "8 of 22 ... (36%): not received or late" under non-receipt), unless word for word.
             if figures != theirs:
                 continue
-            if x.topic and earlier.topic and x.topic != earlier.topic and sentence != said:
+            if x.topic and earlier.topic and x.topic != earlier.topic and _words(sentence) != _words(said):
                 continue
             if grams and len(grams & other) / min(len(grams), len(other)) >= spec["overlap"]:
                 out.append(_finding("repeated-point", x.number, sentence, other=earlier.number))
@@ -345,12 +345,17 @@ def _known_counts(a: Analysis) -> dict[str, set[int]]:
     return counts
 
 
+def _words(sentence: str) -> tuple[str, ...]:
+    """A sentence's words, whatever its bullet, case and punctuation (a pasted point is the same point)."""
+    return tuple(re.findall(r"\w+", sentence.casefold()))
+
+
 def _same_rate(written: str, percent: float) -> bool:
     """Whether a rate as written ('2.1', '0,42', '2') is `percent` rounded to the decimals
-    written: 2.14% may be cited as 2.1% or 2%, never as 2.2%."""
+    written: 2.14% may be cited as 2.1% or 2%, never as 2.2%; 2.5% as 2% or 3%."""
     decimals = len(written.replace(",", ".").partition(".")[2])
     value = float(written.replace(",", "."))
-    return abs(value - percent) < 0.01 or abs(value - round(percent, decimals)) < 1e-9
+    return abs(value - percent) <= 0.5 * 10 ** -decimals + 1e-9
 
 
 def _figures(body: list[_Line], a: Analysis, notice: Notice | None = None) -> list[Finding]:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from odr.causes import CAUSES, SUBCAUSES, decided_by_text
 from odr.causes.taxonomy import SUBCAUSE_TITLES
-from odr.ids import ANY_SPELLING, TRACKING
+from odr.ids import ANY_SPELLING, TRACKING, TRACKING_AFTER_NAME
 from odr.kinds import FEEDBACK_KINDS
 from odr.ledger import NO_REMEDY, remediation
 from odr.privacy import scrub
@@ -44,7 +44,20 @@ def mask(text: str) -> str:
     """'113-4829301-5520194' -> '***-*******-0194' (the last four digits identify it to the
     seller); a tracking number too: 'UPS 1Z4F82W70312458831' -> 'UPS ****************8831'."""
     text = ANY_SPELLING.sub(lambda m: "***-*******-" + m.group(1)[-4:], text)
-    return TRACKING.sub(lambda m: re.sub(r"[0-9A-Za-z]", "*", m.group(0)[:-4]) + m.group(0)[-4:], text)
+    text = TRACKING.sub(lambda m: _all_but_last_four(m.group(0)), text)
+    return TRACKING_AFTER_NAME.sub(
+        lambda m: m.group(0)[:m.start(1) - m.start(0)] + _all_but_last_four(m.group(1))
+        if sum(c.isdigit() for c in m.group(1)) >= 8 else m.group(0), text)
+
+
+def _all_but_last_four(token: str) -> str:
+    """Every letter and digit masked but the last four ('1Z4F...8831'), separators kept."""
+    at = len(token)
+    for _ in range(4):  # the index of the fourth alphanumeric from the end
+        at -= 1
+        while at > 0 and not token[at].isalnum():
+            at -= 1
+    return re.sub(r"[0-9A-Za-z]", "*", token[:at]) + token[at:]
 
 
 STATUS_LABEL = {"above_target": "Above target", "under_target": "Under target",

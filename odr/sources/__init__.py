@@ -82,7 +82,7 @@ def load(
         try:
             s = sniff(path, colmap, encoding=encoding)
         except (UnreadableInput, UnrecognizedInput) as error:
-            if path in given and not keep_going:
+            if path.resolve() in given and not keep_going:
                 raise
             unread[path] = skip_unreadable(found[path], names[path], error)
             continue
@@ -157,14 +157,15 @@ def _check_options(date_format: str | list[str] | None, encoding: str | None) ->
                                "or FILE=FORMAT for one file (--date-format 'ledger.csv=%d/%m/%Y')")
 
 
-def check_ledger_file(path: PathArg, *, encoding: str | None = None) -> None:
+def check_ledger_file(path: PathArg, *, map: PathArg | ColumnMap | None = None, encoding: str | None = None) -> None:
     """A file given as the remediation ledger (--ledger) must be one: an export given there by
     mistake would be read as one more input, and every order would show 'none recorded'. A
-    file not there yet is for the reader to report."""
+    file not there yet is for the reader to report. `map` and `encoding` as for load()."""
+    _check_options(None, encoding)
     path = Path(path)
     if not path.is_file():
         return
-    s = sniff(path, encoding=encoding)
+    s = sniff(path, map if isinstance(map, ColumnMap) else load_map(map), encoding=encoding)
     if s.kind != "ledger":
         raise UnrecognizedInput(f"this is {'an' if s.title[:1] in 'aeiouAEIOU' else 'a'} {s.title} file, "
                                 "not a remediation ledger", path=path,

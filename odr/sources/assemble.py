@@ -43,7 +43,7 @@ def assemble(files: list[Path], skipped: list[Path], names: dict[Path, str], sni
         except OdrError as error:
             if keep_going:
                 failed[path] = error
-            elif isinstance(error, UnreadableInput) and path not in given:
+            elif isinstance(error, UnreadableInput) and path.resolve() not in given:
                 kind, note = skip_unreadable(found[path], names[path], error)
                 infos[path] = InputFile(path=path, kind=kind, note=note)
                 failed[path] = error
@@ -336,18 +336,31 @@ def _unplaceable(defects: pd.DataFrame, orders: OrderSet, problems: Problems) ->
                      message=f"no All Orders export was given, so no defect can be placed by its order date; add the "
             f"All Orders report{span}")
         return
-    first_held = pd.Timestamp(orders.days().min())
+    held = _held_spans(orders)
     for row in unknown.itertuples(index=False):
         if pd.notna(row.event_date):
-            since = row.event_date - pd.Timedelta(days=rules.RULES.order_to_defect_days)
-            # The orders exports begin on first_held: days before it are the ones to export.
-            until = min(row.event_date, first_held - pd.Timedelta(days=1)) if since < first_held else row.event_date
+            since, until = row.event_date - pd.Timedelta(days=rules.RULES.order_to_defect_days), row.event_date
+            first, last = held.get(row.marketplace if isinstance(row.marketplace, str) else "", (None, None))
+            if first is not None and since < first and last >= until:
+                # Its marketplace's exports hold every day from `first` on: the days before are to export.
+                until = first - pd.Timedelta(days=1)
             hint = f"export All Orders placed from {since.date()} to {until.date()} to place it"
         else:
             hint = "export All Orders covering its order date to place it"
         problems.add(Check.ORDER_NOT_FOUND, source=row.source, line=None if pd.isna(row.line) else int(row.line), column="order_id", value=row.order_id,
                      message=f"{KIND_NAMES.get(row.kind, row.kind)} on an order that is in no orders export; not counted "
             f"until its order date is known: {hint}")
+
+
+def _held_spans(orders: OrderSet) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+    """Per marketplace, the first and last day its orders exports hold."""
+    days, codes = orders.days(), orders.market.codes
+    spans = {}
+    for i, label in enumerate(orders.market.labels):
+        mine = days[codes == i]
+        if len(mine):
+            spans[label] = (pd.Timestamp(mine.min()), pd.Timestamp(mine.max()))
+    return spans
 
 
 def _merge_account(a: dict, b: dict) -> dict:

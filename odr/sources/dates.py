@@ -74,20 +74,22 @@ class DateOptions:
 
     def unmatched(self, paths: list) -> list[str]:
         """The FILE patterns that name none of `paths` (a typo would silently settle nothing)."""
-        from fnmatch import fnmatch
-        from pathlib import PurePath
-
-        return [pattern for pattern, _ in self.per_file
-                if not any(fnmatch(PurePath(p).name, pattern) or fnmatch(str(p), pattern) for p in paths)]
+        return [pattern for pattern, _ in self.per_file if not any(_names(pattern, p) for p in paths)]
 
     def for_file(self, path: str) -> str | None:
         """The format named for this very file, if any."""
-        from fnmatch import fnmatch
-        from pathlib import PurePath
+        return next((f for pattern, f in self.per_file if _names(pattern, path)), None)
 
-        name = PurePath(path).name
-        return next((f for pattern, f in self.per_file if fnmatch(name, pattern) or fnmatch(str(path), pattern)),
-                    None)
+
+def _names(pattern: str, path) -> bool:
+    """Whether FILE names this path: its name, its path, or its end ('us/feedback.txt', as
+    problems and `odr detect` name a file whose name another input shares)."""
+    from fnmatch import fnmatch
+    from pathlib import PurePath
+
+    whole = PurePath(path).as_posix()
+    pattern = pattern.replace("\\", "/")
+    return fnmatch(PurePath(path).name, pattern) or fnmatch(whole, pattern) or fnmatch(whole, "*/" + pattern)
 
 
 def valid_format(fmt: str) -> bool:

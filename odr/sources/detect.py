@@ -140,8 +140,9 @@ def skip_unreadable(problems: Problems, source: str, error: UnreadableInput | Un
 
 
 def named(paths: list[Path]) -> set[Path]:
-    """The files the user named one by one (not found by reading a folder)."""
-    return {Path(p) for p in paths if Path(p).is_file()}
+    """The files the user named one by one (not found by reading a folder), resolved: ask with
+    ``path.resolve() in named(...)``, so that './a.txt' named and 'a.txt' found are one file."""
+    return {Path(p).resolve() for p in paths if Path(p).is_file()}
 
 
 def source_names(files: list[Path]) -> dict[Path, str]:

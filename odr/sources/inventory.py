@@ -52,7 +52,7 @@ def _detect(inputs: list[Path], options: dict[str, Any]) -> list[dict[str, Any]]
         if isinstance(s, Sniff):
             usable.append(path)
             continue
-        if path in given:
+        if path.resolve() in given:
             entry: dict[str, Any] = {"path": str(path), "kind": None, "error": str(s), "_exception": s}
         else:
             entry = {"path": str(path), "kind": "skipped", "note": f"not read: {s.message}"}

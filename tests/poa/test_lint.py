@@ -125,6 +125,10 @@ def test_a_rate_may_be_rounded_and_amazons_own_counts_cited(sample):
     counts 19 defective orders on Amazon.com MFN where the exports hold 18."""
     rounded = GOOD + "\nOur Amazon.com ODR was 2.1% (2% in round figures), our FBA ODR 0.4%; Amazon counted 19 defective orders.\n"
     assert not [f for f in lint(rounded, analysis=sample) if f.rule == "figure-mismatch"]
+    from odr.poa.lint import _same_rate
+
+    assert _same_rate("3", 2.5) and _same_rate("2", 2.5) and _same_rate("1.3", 1.25)  # half either way
+    assert not _same_rate("2.15", 100 * 18 / 840) and _same_rate("2.14", 100 * 18 / 840)
     wrong = GOOD + "\nOur ODR was 2.2% with 27 defective orders.\n"
     found = [f.message for f in lint(wrong, analysis=sample) if f.rule == "figure-mismatch"]
     assert len(found) == 2 and "Amazon.com MFN 2.14%" in found[0] and "18 (Amazon.com MFN)" in found[1]
@@ -159,6 +163,8 @@ def test_one_frame_about_two_causes_is_two_points_but_a_pasted_sentence_is_one()
     assert not [f for f in lint(text) if f.rule == "repeated-point"]
     pasted = text.replace("not received or late", "damaged in transit")
     assert [f.line for f in lint(pasted) if f.rule == "repeated-point"] == [7]
+    unbulleted = pasted.replace("\n- 8 of", "\n8 Of", 1)  # the same words, another bullet and case
+    assert [f.line for f in lint(unbulleted) if f.rule == "repeated-point"] == [7]
 
 
 def test_the_commands_help_names_every_rule():

@@ -113,7 +113,7 @@ def test_defect_on_an_order_in_no_export_names_the_orders_to_export(fx):
     missing = data.problems[data.problems["check"] == "order_not_found"]
     # 111-0000009 and 111-0000011 carry their order date (defect list, defects CSV): placeable.
     assert missing["value"].tolist() == ["111-0000012-0000012"]
-    assert missing["message"].iloc[0].endswith("export All Orders placed from 2026-07-07 to 2026-09-05 to place it")  # the exports hold 09-06 on
+    assert missing["message"].iloc[0].endswith("export All Orders placed from 2026-07-07 to 2026-10-05 to place it")  # the export ends before 10-05
 
 
 def test_without_any_orders_export_one_problem_says_so(fx):
@@ -121,3 +121,19 @@ def test_without_any_orders_export_one_problem_says_so(fx):
     (row,) = data.problems.itertuples()
     assert row.check == "orders_missing"
     assert "placed from 2026-06-09 to 2026-10-03" in row.message
+
+
+def test_the_days_to_export_are_cut_only_where_the_orders_marketplace_is_held(tmp_path):
+    """Without the EU orders export, a German feedback's order may be on any of its 90 days:
+    the hint used to end them at the day before the US export's first day."""
+    import shutil
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[2] / "sample_data"
+    shutil.copytree(sample, tmp_path / "t", ignore=shutil.ignore_patterns("*.py", "README.md", "orders_amazon_eu*"))
+    data = odr.load(tmp_path / "t")
+    rows = data.problems[(data.problems["check"] == "order_not_found") & (data.problems["source"] == "feedback_amazon_de.txt")]
+    first = rows.sort_values("line").iloc[0]
+    assert first["message"].endswith("export All Orders placed from 2026-08-18 to 2026-11-16 to place it")
+    us = data.problems[(data.problems["check"] == "order_not_found") & (data.problems["source"] == "feedback_amazon_com.txt")]
+    assert us["message"].iloc[0].endswith("from 2026-07-27 to 2026-08-20 to place it")  # Amazon.com is held from 08-21
