@@ -62,7 +62,7 @@ DateFormatOption = Annotated[
 ]
 MarketplaceOption = Annotated[
     str | None,
-    typer.Option("--marketplace", help="Marketplace id or domain the feedback files come from, e.g. A1F83G8C2ARO7P or Amazon.co.uk."),
+    typer.Option("--marketplace", help="Marketplace id or domain the feedback files come from, e.g. A1F83G8C2ARO7P or Amazon.co.uk: it settles their dates, and their marketplace where no orders tell it."),
 ]
 EncodingOption = Annotated[
     str | None, typer.Option("--encoding", help="Text encoding of the inputs when it cannot be detected, e.g. cp1252.")

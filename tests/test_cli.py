@@ -108,6 +108,8 @@ def test_the_option_an_error_names_is_accepted(fx):
     assert json.loads(result.stdout)[0]["date_format"] == "M/D/YY (US)"
     result = run("detect", fx / "ambiguous_dates_feedback.tsv", "--marketplace", "A1F83G8C2ARO7P", "--json")
     assert json.loads(result.stdout)[0]["date_format"].startswith("D/M/YY")
+    # the feedback comes from the marketplace named, when no orders tell (it was left blank)
+    assert json.loads(result.stdout)[0]["marketplace"] == "Amazon.co.uk"
 
 
 def test_detect_json_equals_the_library_view(fx):
