@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 MANIFESTS = ("accounts.toml", "accounts.csv")
 INDEX_COLUMNS = ("account", "status", "incomplete", "worst_rate", "cells", "orders", "defective_orders", "days_until_under_target",
-                 "open_remediation", "problems", "unread_files", "report", "error")
+                 "open_remediation", "problems", "unread_files", "missing_exports", "report", "error")
 DEFAULT_FORMATS = ("html", "json", "csv")
 # Risk order of an account's status: above target first, then not covered, then the rest by rate.
 RANK = {"above_target": 0, "error": 1, "not_covered": 2, "under_target": 3, "no_orders": 4}
@@ -55,17 +55,19 @@ class Account:
     marketplace: str | None = None
 
 
-def find_accounts(root: str | os.PathLike[str]) -> list[Account]:
+def find_accounts(root: str | os.PathLike[str], out: str | os.PathLike[str] | None = None) -> list[Account]:
     """The accounts under `root`: its manifest if it has one, else one per sub-folder (hidden
-    folders and the output folder's own files left out), in name order."""
+    folders and `out`, the run's own output folder, left out: a second run must not read the
+    first one's reports as an account), in name order."""
     root = Path(root)
+    mine = Path(out).resolve() if out is not None else None
     if not root.is_dir():
         raise OdrError("not a folder", path=root, fix="give the folder that holds one sub-folder per account")
     for name in MANIFESTS:
         if (root / name).is_file():
             return _manifest(root / name)
     accounts = [Account(p.name, (str(p),)) for p in sorted(root.iterdir())
-                if p.is_dir() and not p.name.startswith((".", "_"))]
+                if p.is_dir() and not p.name.startswith((".", "_")) and p.resolve() != mine]
     if not accounts:
         raise OdrError("no account folders", path=root,
                        fix="put each account's exports in a sub-folder of its own, or write accounts.toml")
@@ -104,9 +106,14 @@ def _manifest(path: Path) -> list[Account]:
 
 
 def folder_name(account: str) -> str:
-    """The account's output folder: its name with only letters, digits, '.', '-' and '_'."""
-    cleaned = re.sub(r"[^\w.-]+", "-", account, flags=re.ASCII).strip(".-") or "account"
-    return cleaned[:80]
+    """The account's output folder: its name with only letters, digits, '.', '-' and '_'. A name
+    that loses anything to that ('Acme Inc', '日本店') gets a short hash of itself too, so two
+    names never share a folder ('Acme Inc' and 'Acme-Inc' did, and one's report replaced the
+    other's under both index rows)."""
+    cleaned = (re.sub(r"[^\w.-]+", "-", account, flags=re.ASCII).strip(".-") or "account")[:80]
+    if cleaned == account:
+        return cleaned
+    return f"{cleaned}-{hashlib.sha256(account.encode('utf-8')).hexdigest()[:8]}"
 
 
 def run_account(account: Account, out: str, formats: tuple[str, ...] = DEFAULT_FORMATS,
@@ -139,7 +146,7 @@ def _error_row(name: str, message: str) -> dict[str, Any]:
     return {"account": name, "status": "error", "worst_rate": None, "cells": [], "orders": 0,
             "defective_orders": 0, "days_until_under_target": None, "open_remediation": None, "problems": None,
             "unread_files": [], "report": "", "error": message.splitlines()[0] if message else "error", "trend": [],
-            "incomplete": None}
+            "incomplete": None, "missing_exports": []}
 
 
 def index_row(name: str, a: Analysis, report: str) -> dict[str, Any]:
@@ -177,6 +184,8 @@ def index_row(name: str, a: Analysis, report: str) -> dict[str, Any]:
         # the index, because a missing orders export is why an account is not covered.
         "unread_files": [f"{i.path.name}: {i.note.removeprefix('not read: ')}" for i in a.dataset.inputs
                          if i.kind == "skipped" and (i.note or "").startswith("not read:")],
+        # Defect downloads not given: their defects are not counted, so 'under 1%' is not an all-clear.
+        "missing_exports": a.missing_exports,
         "trend": [round(float(x), 6) for x in worst.tail(90)] if worst is not None else [],
     }
 
@@ -212,10 +221,19 @@ def run(accounts: list[Account], out: str | os.PathLike[str], *, formats: tuple[
         import multiprocessing
 
         # 'spawn': a fresh interpreter per worker, never a fork of a process with pyarrow's threads.
-        with ProcessPoolExecutor(min(workers, len(accounts)), mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(run_account, a, out, formats, redact) for a in accounts]
-            for future in as_completed(futures):
-                done(future.result())
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            with ProcessPoolExecutor(min(workers, len(accounts)), mp_context=multiprocessing.get_context("spawn")) as pool:
+                futures = [pool.submit(run_account, a, out, formats, redact) for a in accounts]
+                for future in as_completed(futures):
+                    done(future.result())
+        except BrokenProcessPool:
+            raise OdrError(
+                "a worker process stopped before its accounts were done (the system ended it, short of memory, or "
+                "it could not start)",
+                fix="in a Python script, call odr.batch(..., workers=N) under `if __name__ == \"__main__\":` "
+                "(each worker imports the script again); else run with fewer workers") from None
     return risk_order(rows)
 
 
@@ -266,6 +284,7 @@ def index_csv(rows: list[dict[str, Any]]) -> str:
     writer.writerow(INDEX_COLUMNS)
     for r in rows:
         values = {**r, "cells": cells_text(r["cells"]), "unread_files": "; ".join(r.get("unread_files") or []),
+                  "missing_exports": "; ".join(r.get("missing_exports") or []),
                   "worst_rate": "" if r["worst_rate"] is None else f"{r['worst_rate']:.6f}"}
         writer.writerow([safe_cell("" if values.get(c) is None else str(values.get(c))) for c in INDEX_COLUMNS])
     return buffer.getvalue()
@@ -321,11 +340,19 @@ def index_html(rows: list[dict[str, Any]]) -> str:
         detail = escape(r["error"]) if r["error"] else escape(cells_text(r["cells"]))
         if r.get("unread_files"):
             detail += "<br><strong>Not read:</strong> " + escape("; ".join(r["unread_files"]))
+        if r.get("missing_exports"):
+            detail += ("<br><strong>Not given, so not counted:</strong> "
+                       + escape(", ".join(r["missing_exports"])))
+        status = _STATUS.get(r["status"], escape(r["status"]))
+        if r.get("incomplete") and r["status"] != "not_covered":
+            status += '<br><span class="incomplete">and a marketplace not covered</span>'
+        elif r.get("missing_exports") and r["status"] != "error":
+            status += '<br><span class="incomplete">defect downloads missing</span>'
         days = r["days_until_under_target"]
         body.append(
             f'<tr class="{escape(r["status"])}"><td class="num" data-key="{rank}">{rank}</td>'
             f'<td data-key="{escape(r["account"])}">{link}</td>'
-            f'<td data-key="{RANK.get(r["status"], 9)}">{_STATUS.get(r["status"], escape(r["status"]))}</td>'
+            f'<td data-key="{RANK.get(r["status"], 9)}">{status}</td>'
             f'<td class="num" data-key="{rate if rate is not None else -1}">{"—" if rate is None else f"{rate:.2%}"}</td>'
             f'<td data-key="{r["trend"][-1] if r.get("trend") else -1}">{_sparkline(r.get("trend") or [])}</td>'
             f'<td class="num" data-key="{r["defective_orders"]}">{r["defective_orders"]:,}</td>'
@@ -336,6 +363,9 @@ def index_html(rows: list[dict[str, Any]]) -> str:
             f'{"—" if r["problems"] is None else r["problems"]}</td>'
             f'<td data-key="{detail}">{detail}</td></tr>')
     summary = ", ".join(f"{n} {_STATUS[s].lower()}" for s, n in counts.items() if n)
+    partly = sum(1 for r in rows if r.get("incomplete") and r["status"] != "not_covered")
+    if partly:
+        summary += f"; {partly} with a marketplace not covered"
     head = "".join(f'<th scope="col" data-sort>{h}</th>' for h in (
         "#", "Account", "Status", "Worst ODR", "Trend", "Defective orders", "Days until under 1%",
         "Open remediation", "Input problems", "Marketplaces × channels, or the error"))
@@ -358,6 +388,7 @@ td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 tr.above_target td:nth-child(3), tr.above_target td:nth-child(4) {{ color: #b3261e; font-weight: bold; }}
 tr.error td {{ background: #fbeceb; }} tr.error td:nth-child(3) {{ color: #b3261e; font-weight: bold; }}
 tr.not_covered td:nth-child(3) {{ color: #8a5a00; font-weight: bold; }}
+.incomplete {{ color: #8a5a00; font-size: 0.9em; font-weight: normal; }}
 tr.under_target td:nth-child(3) {{ color: #1e6b34; }}
 </style>
 </head>
@@ -430,7 +461,7 @@ def batch(root: str | os.PathLike[str], out: str | os.PathLike[str] | None = Non
 
     import pandas as pd
 
-    accounts = find_accounts(root)
+    accounts = find_accounts(root, out)
     if out is None:
         with tempfile.TemporaryDirectory() as tmp:
             rows = run(accounts, tmp, formats=("json",), workers=workers, scheduler=scheduler)

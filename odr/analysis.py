@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from odr.errors import AnalysisError, OdrError
 from odr.model import Dataset
 from odr.orderset import CHANNELS, UNKNOWN_MARKETPLACE
 from odr.poa.draft import BUCKETS, draft
-from odr.poa.notice import Notice
+from odr.poa.notice import Notice, read_notice
 from odr.problems import Check, Problems
 from odr.report import (
     DemandRow,
@@ -208,6 +209,11 @@ class Analysis:
         return [kind for kind in SOURCES if kind not in have]
 
     @property
+    def missing_exports(self) -> list[str]:
+        """The defect downloads not among the inputs, in words ('Feedback Manager download')."""
+        return [SOURCES[k][0] for k in self.missing_sources]
+
+    @property
     def banner(self) -> list[str]:
         """What the orders exports miss, in words, each with the date range of All Orders to
         export; empty when they cover every cell in play and every defect could be placed."""
@@ -265,13 +271,16 @@ class Analysis:
             self._contexts[redact] = build(self, redact=redact, demands=self._demands())
         return self._contexts[redact]
 
-    def answer(self, notice: Notice | None) -> Analysis:
-        """Open the report with Amazon's letter's demands (odr.read_notice), each with what the
+    def answer(self, notice: Notice | str | Path | bytes | None) -> Analysis:
+        """This analysis with its report opening on Amazon's letter's demands, each with what the
         data holds for it and what only the seller can give; the cause sections say which
-        demands they answer. Returns this analysis."""
-        self.notice = notice
-        self._contexts.clear()
-        return self
+        demands they answer. `notice` is a Notice (odr.read_notice), or the letter itself: a
+        path, its bytes or its text. A new Analysis: this one is left as it was."""
+        if notice is not None and not isinstance(notice, Notice):
+            if not isinstance(notice, str | Path | bytes):
+                raise TypeError(f"answer() takes a Notice (odr.read_notice(...)) or the letter, not {type(notice).__name__}")
+            notice = read_notice(notice)
+        return replace(self, notice=notice)
 
     def _demands(self) -> list[DemandRow]:
         if self.notice is None or not self.notice.demands:
@@ -440,6 +449,9 @@ def analyze(
     given, else `lag_days` before `as_of` (the latest date in the inputs). `causes` maps order
     ids to the seller's own causes, overriding the classifier (as the ledger's causes column does).
     `seller_name`, `merchant_id` and `paper` ('a4' or 'letter') override the exports folder's odr.toml."""
+    if not isinstance(dataset, Dataset):
+        raise TypeError(f"analyze() takes the Dataset odr.load() returns, not {type(dataset).__name__}: "
+                        "odr.analyze(odr.load('exports/'))")
     settings = dataset.settings.merged(seller_name=seller_name, merchant_id=merchant_id, paper=paper)
     _check_bounds(window_end=window_end, as_of=as_of, window_days=window_days, lag_days=lag_days)
     problems = Problems()
@@ -544,17 +556,28 @@ def plausible_as_of(dataset: Dataset, problems: Problems) -> pd.Timestamp | None
     return max(dates) if dates else None
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?")
+
+
 def _check_bounds(*, window_end: Any, as_of: Any, window_days: int, lag_days: int) -> None:
     """The library's own check of what the command line's options check (odr.bounds)."""
-    if not isinstance(window_days, int) or not 1 <= window_days <= MAX_WINDOW_DAYS:
+    for name, value in (("window_days", window_days), ("lag_days", lag_days)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise AnalysisError(f"{name} must be a whole number of days", value=value,
+                                fix=f"pass {name}={RULES.window_days if name == 'window_days' else RULES.lag_days}")
+    if not 1 <= window_days <= MAX_WINDOW_DAYS:
         raise AnalysisError(f"the window must be 1 to {MAX_WINDOW_DAYS} days long", value=window_days,
                             fix="pass --window-days 60 (Amazon's window)")
-    if not isinstance(lag_days, int) or not 0 <= lag_days <= MAX_LAG_DAYS:
+    if not 0 <= lag_days <= MAX_LAG_DAYS:
         raise AnalysisError(f"the lag must be 0 to {MAX_LAG_DAYS} days", value=lag_days,
                             fix="pass --lag-days 14 (Amazon's dashboard)")
     for name, value in (("window_end", window_end), ("as_of", as_of)):
         if value is None:
             continue
+        if isinstance(value, str) and not _ISO_DAY.fullmatch(value.strip()):
+            # '1.10.2026' read as January 10 and '13.10.2026' as October 13: a day is written one way.
+            raise AnalysisError(f"{name} is not a date like 2026-11-04", value=value,
+                                fix="write it as YYYY-MM-DD, or pass a datetime.date")
         try:
             when = pd.Timestamp(value)
         except (ValueError, TypeError, OverflowError):

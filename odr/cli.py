@@ -731,7 +731,7 @@ def batch(
     """
     chosen = _formats(formats)
     try:
-        accounts = batch_mod.find_accounts(root)
+        accounts = batch_mod.find_accounts(root, out)
         with _batch_progress(len(accounts), quiet) as progress:
             rows = batch_mod.run(accounts, out, formats=chosen, workers=workers, scheduler=scheduler,
                                  progress=progress)

@@ -123,7 +123,10 @@ def test_a_manifest_names_accounts_and_whose_they_are(accounts, tmp_path):
         'seller_name = "Brightwell Home & Garden"\n')
     (only,) = b.find_accounts(tmp_path)
     assert (only.name, only.seller_name) == ("Brightwell US", "Brightwell Home & Garden")
-    assert b.folder_name("Brightwell US / EU") == "Brightwell-US-EU"
+    assert b.folder_name("Brightwell US / EU").startswith("Brightwell-US-EU-")
+    # names that clean alike get folders of their own ('Acme Inc' replaced 'Acme-Inc''s report)
+    names = ["Acme Inc", "Acme-Inc", "日本店", "中国店", "brightwell"]
+    assert len({b.folder_name(n) for n in names}) == len(names) and b.folder_name("brightwell") == "brightwell"
     (tmp_path / "accounts.toml").unlink()
     (tmp_path / "accounts.csv").write_text(f"account,folders,merchant_id\nLate,{accounts / 'late-start'};"
                                            f"{accounts / 'brightwell' / 'feedback_amazon_de.txt'},A2EXAMPLE\n,,\n")
@@ -183,3 +186,30 @@ def test_the_index_sorts_in_a_real_browser_and_runs_no_other_script(single, tmp_
     tampered.write_text(b.index_html(rows).replace("var down =", "var down  ="))  # not the script the hash pins
     log = subprocess.run([*browse, tampered.as_uri()], capture_output=True, text=True, timeout=120, check=False).stderr
     assert "has been blocked" in log or "Refused" in log
+
+
+def test_a_second_run_leaves_its_own_output_folder_out(accounts, tmp_path):
+    """`odr batch acc --out acc/reports` twice: the second run read reports/ as an account
+    and failed (exit 1)."""
+    import shutil
+
+    root = tmp_path / "acc"
+    shutil.copytree(accounts / "brightwell", root / "brightwell")
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-m", "odr", "batch", str(root), "--out", str(root / "reports"),
+                               "--format", "json", "--quiet"], capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+    assert [a.name for a in b.find_accounts(root, root / "reports")] == ["brightwell"]
+
+
+def test_the_index_page_says_what_a_verdict_leaves_out():
+    """An account above 1% with a marketplace not covered, and one with no defect download:
+    the page said only 'Above 1%' and a green 'Under 1%'."""
+    base = {"worst_rate": 0.02, "cells": [], "orders": 10, "defective_orders": 1, "days_until_under_target": None,
+            "open_remediation": 0, "problems": 0, "unread_files": [], "report": "", "error": "", "trend": []}
+    rows = [{**base, "account": "partly", "status": "above_target", "incomplete": True, "missing_exports": []},
+            {**base, "account": "blind", "status": "under_target", "worst_rate": 0.0, "incomplete": False,
+             "missing_exports": ["Feedback Manager download", "A-to-z Guarantee claims download"]}]
+    page = b.index_html(rows)
+    assert "and a marketplace not covered" in page and "1 with a marketplace not covered" in page
+    assert "defect downloads missing" in page and "Not given, so not counted:</strong> Feedback Manager download" in page
