@@ -5,7 +5,7 @@ import odr
 
 def test_exported_names_are_exactly_the_intended_ones():
     assert sorted(odr.__all__) == [
-        "AmbiguousDates", "Analysis", "AnalysisError", "CAUSES", "Dataset", "InputFile", "InputNotFound", "InvalidValue",
+        "AmbiguousDates", "Analysis", "AnalysisError", "CAUSES", "Dataset", "InputFile", "InputNotFound", "InvalidOption", "InvalidValue",
         "MappingError", "OdrError", "UnreadableInput", "UnrecognizedInput", "__version__", "analyze", "batch", "detect", "detect_files", "load",
         "read_notice", "read_overrides",
     ]
@@ -69,3 +69,45 @@ def test_read_overrides_checks_the_causes(tmp_path):
         assert "broken-ish" in str(error)
     else:
         raise AssertionError("an unknown cause was accepted")
+
+
+def test_answer_returns_a_new_analysis_and_takes_the_letter_itself(sample_analysis, tmp_path):
+    """answer() changed the analysis in place, and took any value until to_html() failed."""
+    import pytest
+
+    letter = tmp_path / "letter.txt"
+    letter.write_text("Please provide:\n- Greater detail on the root cause(s) of buyers receiving items that arrived "
+                      "damaged.\n")
+    answered = sample_analysis.answer(letter)
+    assert answered is not sample_analysis and sample_analysis.notice is None
+    assert [d.cause for d in answered.notice.demands] == ["damaged"]
+    assert "demand-2" in answered.to_html() and "demand-2" not in sample_analysis.to_html()
+    with pytest.raises(TypeError, match="takes a Notice"):
+        sample_analysis.answer(42)
+    with pytest.raises(odr.OdrError, match="no such file"):
+        odr.read_notice(str(tmp_path / "typo.eml"))  # a file's name, not a letter that demands nothing
+
+
+def test_the_api_says_what_it_takes(sample_analysis, tmp_path):
+    import pytest
+
+    from odr.poa.lint import lint
+
+    data = sample_analysis.dataset
+    with pytest.raises(TypeError, match=r"takes the Dataset odr\.load"):
+        odr.analyze("sample_data/")
+    with pytest.raises(odr.OdrError, match="not a date like 2026-11-04"):
+        odr.analyze(data, window_end="1.10.2026")  # read as January 10, '13.10.2026' as October 13
+    assert odr.analyze(data, window_end="2026-10-01").window.end.date().isoformat() == "2026-10-01"
+    with pytest.raises(odr.OdrError, match="window_days must be a whole number"):
+        odr.analyze(data, window_days="30")
+    with pytest.raises(odr.OdrError, match="no input was given"):
+        odr.load([])
+    plan = tmp_path / "plan.txt"
+    plan.write_text("Root cause\nWe will check parcels regularly.\n")
+    assert lint(plan) == lint(plan.read_text())
+    causes = tmp_path / "causes.csv"
+    causes.write_text("order_id,causes\n113-5260181-5908301,damaged\n112-9603082-4628194,bogus\n")
+    with pytest.raises(odr.OdrError) as caught:
+        odr.read_overrides(causes)
+    assert caught.value.line == 3 and str(caught.value).count("causes.csv") == 1

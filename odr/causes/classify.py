@@ -571,7 +571,7 @@ def parse_overrides(pairs: list[tuple[str, str]], source: str) -> tuple[dict[str
             if ok and slug not in causes:
                 causes.append(f"{cause}/{sub}" if sub else cause)
             elif slug and not ok:
-                bad.append(f"{source}: {order_id}: '{part.strip()}' is not a cause "
+                bad.append(f"{source + ': ' if source else ''}{order_id}: '{part.strip()}' is not a cause "
                            f"({', '.join(CAUSES)}) or cause/sub-cause (e.g. damaged/packaging)")
         if causes:
             out[order_id] = causes

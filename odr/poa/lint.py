@@ -124,9 +124,10 @@ def read_plan(source: str | Path | bytes) -> str:
     return text
 
 
-def lint(text: str, *, analysis: Analysis | None = None, notice: Notice | None = None) -> list[Finding]:
-    """The findings on a draft, in line order (see the module's docstring)."""
-    lines = _read(text)
+def lint(text: str | Path, *, analysis: Analysis | None = None, notice: Notice | None = None) -> list[Finding]:
+    """The findings on a draft (its text, or the Path of its file), in line order (see the
+    module's docstring)."""
+    lines = _read(read_plan(text) if isinstance(text, Path) else text)
     gaps = [x for x in lines if GAP.match(x.text)]
     body = [x for x in lines if not x.heading and x.text.strip() and not GAP.match(x.text)]
     found: list[Finding] = [_finding("unfilled-gap", x.number, x.text) for x in gaps]

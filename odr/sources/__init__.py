@@ -68,6 +68,8 @@ def load(
     skipped += [f for f in files if is_settings_file(f)]
     files = [f for f in files if not is_settings_file(f)]
     if not files:
+        if not paths:
+            raise OdrError("no input was given", fix="give the folder or files you downloaded: odr.load('exports/')")
         where = ", ".join(str(p) for p in paths)
         raise OdrError(f"no export files found in {where}", fix="give the folder or files you downloaded")
     if date_format and (unmatched := _date_options(date_format).unmatched(files)):

@@ -33,11 +33,25 @@ def read_causes(path: str | Path) -> list[tuple[str, str]]:
     return [((r.get(key["order_id"]) or "").strip(), r.get(key["causes"]) or "") for r in rows]
 
 
+def _lines(path: Path) -> list[int]:
+    """The line each row of the causes file starts on (a quoted cell may hold a line break)."""
+    text, _ = tx.decode(tx.decompress(tx.read_bytes(path), path)[0], path)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=tx.sniff_delimiter(tx.first_line(text)) or ",")
+    starts, at = [], 1
+    for _ in reader:
+        starts.append(at)
+        at = reader.line_num + 1
+    return starts[1:]
+
+
 def read_overrides(path: str | Path) -> dict[str, list[str]]:
     """The causes file as {order_id: causes}, checked: an unknown cause stops with one line."""
     from odr.causes import parse_overrides  # the cause taxonomy loads the classifier (numpy, pandas)
 
-    overrides, bad = parse_overrides(read_causes(path), str(path))
+    pairs = read_causes(path)
+    overrides, bad = parse_overrides(pairs, "")
     if bad:
-        raise UnrecognizedInput(bad[0], path=Path(path))
+        wrong = next(i for i, pair in enumerate(pairs) if parse_overrides([pair], "")[1])
+        lines = _lines(Path(path))
+        raise UnrecognizedInput(bad[0], path=Path(path), line=lines[wrong] if wrong < len(lines) else None)
     return overrides
