@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -35,6 +36,7 @@ def trend_chart(trend: pd.DataFrame, target: float, window_end: pd.Timestamp) ->
     fig = Figure(figsize=(7.2, 2.8), dpi=100)
     ax = fig.add_subplot()
     alt_parts = []
+    ends: list[tuple[str, Any, float, str]] = []  # each line's end label: placed once all are known
     covered_all = trend["covered"].astype(bool) if "covered" in trend else pd.Series(True, index=trend.index)
     partial = False
     for channel, style in STYLES.items():
@@ -56,13 +58,17 @@ def trend_chart(trend: pd.DataFrame, target: float, window_end: pd.Timestamp) ->
         few = len(xs) < 5  # a line needs points to be seen: mark each
         ax.plot(x, y_covered, color=style["color"], linestyle=style["linestyle"], linewidth=2, label=style["label"],
                 marker="o" if few else None, markersize=3)
-        ax.annotate(f" {channel} {ys.iloc[-1]:.2f}%", (xs.iloc[-1], ys.iloc[-1]), fontsize=8, color=style["color"],
-                    va="center")
+        ends.append((f" {channel} {ys.iloc[-1]:.2f}%", xs.iloc[-1], float(ys.iloc[-1]), style["color"]))
         if len(xs) == 1:
             alt_parts.append(f"{style['label']} {ys.iloc[0]:.2f}% in the one covered window, ending {xs.iloc[0].date()}")
         else:
             alt_parts.append(f"{style['label']} from {ys.iloc[0]:.2f}% (window ending {xs.iloc[0].date()}) to "
                              f"{ys.iloc[-1]:.2f}% (window ending {xs.iloc[-1].date()}), highest {ys.max():.2f}%")
+    # Two lines ending close together (MFN 0.43%, AFN 0.41%): their labels move apart, never overlap.
+    close = len(ends) == 2 and abs(ends[0][2] - ends[1][2]) < 0.08 * max(max(e[2] for e in ends), target * 150)
+    for rank, (text, x, y, colour) in enumerate(sorted(ends, key=lambda e: e[2])):
+        shift = (-6 if rank == 0 else 6) if close else 0
+        ax.annotate(text, (x, y), xytext=(0, shift), textcoords="offset points", fontsize=8, color=colour, va="center")
     if partial:
         ax.plot([], [], color="#9a9a9a", linestyle=":", linewidth=1.2, label="not covered by the orders exports")
     ax.axhline(target * 100, color="#333333", linestyle=":", linewidth=1.2)
