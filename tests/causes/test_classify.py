@@ -82,6 +82,14 @@ def test_arrived_on_time_but_broken_is_damaged_not_non_receipt():
     assert causes_of("arrived on time but broken") == ["damaged"]
 
 
+def test_a_negation_reaches_on_time_only_through_the_delivery_words():
+    """'not damaged and arrived on time' is no late delivery: the negation of 'damaged' used to
+    reach 'on time' across 'and arrived' (a new-user tryout's text)."""
+    assert causes_of("The item was not damaged and arrived on time but it is the wrong colour") == ["not_as_described"]
+    assert causes_of("package did not get here on time") == ["non_receipt"]
+    assert causes_of("it was not delivered on time for the party") == ["non_receipt"]
+
+
 def test_negation_cancels_a_cue_without_hiding_the_next_one():
     assert causes_of("not broken but the wrong colour") == ["not_as_described"]
     assert causes_of("nicht kaputt, aber falsche größe") == ["not_as_described"]
