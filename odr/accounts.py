@@ -167,6 +167,7 @@ def index_row(name: str, a: Analysis, report: str) -> dict[str, Any]:
     rates = [c["rate"] for c in cells if c["rate"] is not None and c["status"] != "not_covered"]
     days = [(f.under_target_on - a.window.end).days for ch, f in a.forecasts.items()
             if a.channels.loc[ch, "status"] == "above_target" and f.under_target_on is not None]
+    days += [(f.under_target_on - a.window.end).days for f in a.cell_forecasts.values() if f.under_target_on is not None]
     remedies = remediation(a)
     ids = a.defective_orders["order_id"].tolist() if len(a.defective_orders) else []
     trend = a.trend[a.trend["covered"]] if len(a.trend) else a.trend

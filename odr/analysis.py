@@ -83,6 +83,8 @@ class Analysis:
     settings: Settings = field(default_factory=Settings)  # whose account (odr.toml, options)
     unplaced: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
+    # per marketplace × channel above target, the day it falls back under (metrics.Figures)
+    cell_forecasts: dict[tuple[str, str], m.Forecast] = field(default_factory=dict)
     # the report context per redaction, built on first use (report_context)
     _contexts: dict[bool, ReportContext] = field(default_factory=dict, init=False, repr=False, compare=False)
     # Amazon's letter (odr.read_notice), when the report should open with its demands
@@ -98,7 +100,9 @@ class Analysis:
             "window": {"start": _day(self.window.start), "end": _day(self.window.end), "days": self.window.days},
             "channels": {ch: _figures(self.channels.loc[ch]) for ch in CHANNELS},
             "marketplaces": {
-                market: {ch: _figures(self.marketplaces.loc[(market, ch)]) for ch in CHANNELS}
+                market: {ch: {**_figures(self.marketplaces.loc[(market, ch)]),
+                              # a cell above target, of an account with more than one marketplace
+                              "forecast": _forecast(self.cell_forecasts.get((market, ch)))} for ch in CHANNELS}
                 for market in self.marketplaces.index.get_level_values(0).unique()
             },
             "causes": self.cause_counts(),
@@ -414,6 +418,11 @@ def _num(value: Any) -> float | int | None:
     return int(value) if value.is_integer() else round(value, 6)
 
 
+def _forecast(f: m.Forecast | None) -> dict[str, Any] | None:
+    return None if f is None else {"under_target_on": _day(f.under_target_on),
+                                   "defect_free_orders_needed": f.defect_free_orders_needed}
+
+
 def _figures(row: pd.Series) -> dict[str, Any]:
     covered = bool(row["covered"])
     return {
@@ -478,7 +487,7 @@ def analyze(
         channels=figures.channels, marketplaces=figures.marketplaces, defects=placed, defective_orders=defective,
         excluded=figures.excluded, trend=figures.trend, forecasts=figures.forecasts,
         reconciliation=figures.reconciliation, problems=all_problems, coverage=cover, settings=settings,
-        unplaced=figures.unplaced, notes=notes,
+        unplaced=figures.unplaced, notes=notes, cell_forecasts=figures.cell_forecasts,
     )
 
 

@@ -9,7 +9,7 @@ more than the defective orders. Every function here is a pure function of tables
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -98,6 +98,9 @@ class Figures:
     trend: pd.DataFrame  # the ODR at every window end the orders exports back
     forecasts: dict[str, Forecast]  # per channel: the day it falls back under target
     reconciliation: pd.DataFrame  # ours against Amazon's own figures, with the likely reason
+    # per marketplace × channel above target (Amazon judges each marketplace), when the account
+    # has more than one marketplace: the channel's own forecast can be 'already under 1%'
+    cell_forecasts: dict[tuple[str, str], Forecast] = field(default_factory=dict)
 
 
 def compute(dataset: Dataset, placed: pd.DataFrame, window: Window, cover: Coverage, *,
@@ -124,10 +127,15 @@ def compute(dataset: Dataset, placed: pd.DataFrame, window: Window, cover: Cover
                  else Forecast(ch, None, 0, 0.0, f"No forecast for {ch}: the orders exports do not cover its "
                                "window, so today's rate is not known.", None)
                  for ch in CHANNELS}
+    markets_in_play = {m for m, _ in marketplaces.index}
+    cell_forecasts = {(m, ch): forecast(ch, marketplaces, defective, orders_all, window, market=m)
+                      for m, ch in marketplaces.index
+                      if len(markets_in_play) > 1 and marketplaces.loc[(m, ch), "status"] == "above_target"}
     excluded = placed[placed["in_window"] & placed["excluded_because"].notna()].reset_index(drop=True)
     why = _reconciliation_context(counts, placed, cover, window, exclude_cancelled, unplaced)
     reconciliation = reconcile(marketplaces, dataset.amazon_metrics, why)
-    return Figures(channels, marketplaces, defective, excluded, unplaced, trend_table, forecasts, reconciliation)
+    return Figures(channels, marketplaces, defective, excluded, unplaced, trend_table, forecasts, reconciliation,
+                   cell_forecasts)
 
 
 def _reconciliation_context(counts: pd.DataFrame, placed: pd.DataFrame, cover: Coverage, window: Window,
@@ -467,14 +475,21 @@ class Forecast:
 
 
 def forecast(channel: str, table: pd.DataFrame, defective: pd.DataFrame, orders_all: pd.DataFrame,
-             window: Window) -> Forecast:
-    """When the channel's ODR falls back under target if no new defect arrives and orders keep
+             window: Window, market: str | None = None) -> Forecast:
+    """When the channel's ODR (with `market`, that marketplace's: `table` is then the table per
+    marketplace × channel) falls back under target if no new defect arrives and orders keep
     coming at the last 30 days' daily average; and how many defect-free orders that takes."""
-    n = int(table.loc[channel, "orders"])
-    d = int(table.loc[channel, "defective_orders"])
+    row = table.loc[channel] if market is None else table.loc[(market, channel)]
+    n, d = int(row["orders"]), int(row["defective_orders"])
     target = RULES.target
     needed = max(0, int(np.floor(d / target)) - n + 1) if d else 0
-    mine = orders_all[(orders_all["channel"] == channel).to_numpy()]
+    mask = (orders_all["channel"] == channel).to_numpy()
+    hit = (defective["channel"] == channel).to_numpy()
+    if market is not None:
+        mask = mask & (orders_all["marketplace"] == market).to_numpy()
+        hit = hit & (defective["marketplace"] == market).to_numpy()
+    mine = orders_all[mask]
+    channel = channel if market is None else f"{market} {channel}"  # as the sentences name it
     data_end = mine["order_day"].max() if len(mine) else window.end
     recent = mine[mine["order_day"] > data_end - pd.Timedelta(days=RECENT_DAYS)]
     per_day = float(recent["orders"].sum()) / RECENT_DAYS if len(mine) else 0.0
@@ -489,7 +504,7 @@ def forecast(channel: str, table: pd.DataFrame, defective: pd.DataFrame, orders_
     if d == 0 and n == 0:
         return Forecast(channel, None, 0, per_day, f"No {channel} orders in the window.", small)
     days_mine = mine.groupby("order_day")["orders"].sum()
-    order_days_sorted = defective[defective["channel"] == channel]["order_day"].sort_values()
+    order_days_sorted = defective[hit]["order_day"].sort_values()
     for step in range(1, window.days + 366):
         end = window.end + pd.Timedelta(days=step)
         start = end - pd.Timedelta(days=window.days - 1)

@@ -60,7 +60,8 @@ def test_every_account_gets_a_row_in_risk_order_and_a_report(single):
         ("late-start", "not_covered")]
     top = rows[0]
     assert top["worst_rate"] == pytest.approx(18 / 840, abs=1e-6)  # Amazon.com MFN: 18 of 840 orders
-    assert top["defective_orders"] == 26 and top["days_until_under_target"] == 19
+    # MFN falls under 1% in 19 days, Amazon.com MFN (what Amazon judges) only in 29: the account waits for both
+    assert top["defective_orders"] == 26 and top["days_until_under_target"] == 29
     assert (out / top["report"]).is_file() and (out / "late-start" / "odr-report.html").is_file()
     assert "this is a PNG image" in rows[1]["error"] and "odr: broken:" in run.stderr
     assert rows[3]["unread_files"] == ["orders_amazon_de.txt: this is a binary file, not a text export"]

@@ -292,3 +292,21 @@ def test_three_stars_are_never_called_negative(shop):
     a = run(shop)
     assert not any("negative feedback" in m for m in a.problems["message"])
     assert a.channels.loc["MFN", "negative_feedback"] == 1
+
+
+def test_a_marketplace_above_target_gets_its_own_forecast(sample_analysis):
+    """Amazon judges each marketplace: Amazon.com MFN (18 of 840, 2.14%) falls under 1% later
+    than MFN over every marketplace (22 of 1,380); an account whose channel is under 1% but one
+    marketplace above it was told only 'the MFN ODR is already under 1%'."""
+    a = sample_analysis
+    (cell,) = a.cell_forecasts
+    assert cell == ("Amazon.com", "MFN")
+    mfn, com = a.forecasts["MFN"], a.cell_forecasts[cell]
+    assert com.under_target_on > mfn.under_target_on and "the Amazon.com MFN ODR falls under 1%" in com.explanation
+    doc = a.to_dict()
+    assert set(doc["forecast"]) == {"MFN", "AFN"}  # the contract's shape
+    assert doc["marketplaces"]["Amazon.com"]["MFN"]["forecast"] == {
+        "under_target_on": str(com.under_target_on.date()), "defect_free_orders_needed": com.defect_free_orders_needed}
+    assert doc["marketplaces"]["Amazon.de"]["MFN"]["forecast"] is None
+    assert com.defect_free_orders_needed == 18 * 100 - 840 + 1  # 18 defects under 1% need 1,800 orders and one more
+    assert any("Amazon.com MFN" in f for f in a.report_context().forecasts)

@@ -357,9 +357,9 @@ def _evidence(c: _Context, orders, *, account: bool) -> Part:
             part.say(f"{n - d:,} of the {n:,} {where} orders placed from {c.window} "
                      f"({percent((n - d) / n)}) had no defect.", channel=ch, orders=n, defective_orders=d,
                      **({"marketplace": c.market} if c.market else {}))
-        f = a.forecasts.get(ch) if c.market is None else None  # the forecast is the channel's, over every marketplace
+        f = a.forecasts.get(ch) if c.market is None else a.cell_forecasts.get((c.market, ch))
         if f is not None and f.under_target_on is not None and d:
-            part.say(f"The {CHANNEL.get(ch, ch)} ODR, {percent(d / n)} today, falls under {RULES.target:.0%} in "
+            part.say(f"The {where} ODR, {percent(d / n)} today, falls under {RULES.target:.0%} in "
                      f"the window ending {day(f.under_target_on)} if no new defect arrives.",
                      channel=ch, rate=round(d / n, 6), under_target_on=day(f.under_target_on))
     ids = orders["order_id"].tolist() if len(orders) else []
