@@ -88,6 +88,9 @@ def test_a_negation_reaches_on_time_only_through_the_delivery_words():
     assert causes_of("The item was not damaged and arrived on time but it is the wrong colour") == ["not_as_described"]
     assert causes_of("package did not get here on time") == ["non_receipt"]
     assert causes_of("it was not delivered on time for the party") == ["non_receipt"]
+    # "just late" and "10 days after the promised date" were no cue at all
+    assert causes_of("Not damaged, just late. Arrived 10 days after the promised date.") == ["non_receipt"]
+    assert causes_of("not late, just the wrong size") == ["not_as_described"]
 
 
 def test_negation_cancels_a_cue_without_hiding_the_next_one():
