@@ -120,9 +120,12 @@ def pdf_bytes(html: str) -> bytes | str:
     return HTML(string=html).write_pdf()
 
 
-# Scripts buyers write in that a machine may have no font for, with a character to ask about.
-_SCRIPTS = (("Japanese", "[\u3040-\u30ff]", 0x3042), ("Chinese", "[\u4e00-\u9fff]", 0x4E2D),
-            ("Korean", "[\uac00-\ud7af]", 0xD55C))
+# Scripts buyers write in that a machine may have no font for, with a character to ask about and
+# the Debian package that draws them.
+_SCRIPTS = (("Japanese", "[\u3040-\u30ff]", 0x3042, "fonts-noto-cjk"),
+            ("Chinese", "[\u4e00-\u9fff]", 0x4E2D, "fonts-noto-cjk"),
+            ("Korean", "[\uac00-\ud7af]", 0xD55C, "fonts-noto-cjk"),
+            ("emoji", "[\U0001F300-\U0001FAFF]", 0x1F4E6, "fonts-noto-color-emoji"))
 
 
 def unshown_scripts(html: str) -> list[str]:
@@ -137,7 +140,7 @@ def unshown_scripts(html: str) -> list[str]:
     if not fc_list:
         return []
     missing = []
-    for name, pattern, code in _SCRIPTS:
+    for name, pattern, code, _ in _SCRIPTS:
         if not re.search(pattern, html):
             continue
         try:
@@ -151,8 +154,9 @@ def unshown_scripts(html: str) -> list[str]:
 
 
 def font_note(pdf_name: str, scripts: list[str]) -> str:
+    packages = " ".join(dict.fromkeys(p for name, _, _, p in _SCRIPTS if name in scripts))
     return (f"{pdf_name}: no font on this machine draws {' or '.join(scripts)} text, so the PDF shows the buyers' "
-            "words in it as empty boxes; install one (Debian/Ubuntu: apt-get install fonts-noto-cjk; macOS and "
+            f"words in it as empty boxes; install one (Debian/Ubuntu: apt-get install {packages}; macOS and "
             "Windows have them) and run again. The HTML shows them in a browser that has such a font.")
 
 

@@ -58,6 +58,10 @@ def test_a_pdf_whose_buyer_words_no_font_draws_says_so(tmp_path, monkeypatch):
     assert unshown_scripts("<p>box arrived crushed</p>") == [] and asked == []
     assert unshown_scripts("<p>割れて届きました</p>") == ["Japanese", "Chinese"]
     assert asked == [":charset=3042", ":charset=4e2d"]
+    assert unshown_scripts("<p>\U0001F4E6\U0001F494 box crushed</p>") == ["emoji"]  # were empty boxes, unsaid
+    from odr.report import font_note
+
+    assert "apt-get install fonts-noto-color-emoji;" in font_note("x.pdf", ["emoji"])
 
     monkeypatch.setattr("odr.report.pdf_bytes", lambda html: b"%PDF-1.7 stand-in")
     daily_orders(tmp_path / "orders.txt", "2026-08-21", "2026-11-18", {("Merchant", "Amazon.com"): 3})
