@@ -67,11 +67,21 @@ def find_accounts(root: str | os.PathLike[str], out: str | os.PathLike[str] | No
         if (root / name).is_file():
             return _manifest(root / name)
     accounts = [Account(p.name, (str(p),)) for p in sorted(root.iterdir())
-                if p.is_dir() and not p.name.startswith((".", "_")) and p.resolve() != mine]
+                if p.is_dir() and not p.name.startswith((".", "_")) and not _output(p, mine)]
     if not accounts:
         raise OdrError("no account folders", path=root,
                        fix="put each account's exports in a sub-folder of its own, or write accounts.toml")
     return accounts
+
+
+def _output(folder: Path, mine: Path | None) -> bool:
+    """Whether a sub-folder is a batch's output, not an account: this run's `--out` (or a folder
+    holding it and no file of its own), or an earlier run's (its index.json and index.html)."""
+    here = folder.resolve()
+    if mine is not None and (here == mine or (mine.is_relative_to(here) and not any(
+            f.is_file() for f in folder.iterdir()))):
+        return True
+    return (folder / "index.json").is_file() and (folder / "index.html").is_file()
 
 
 def _manifest(path: Path) -> list[Account]:
@@ -204,6 +214,12 @@ def run(accounts: list[Account], out: str | os.PathLike[str], *, formats: tuple[
     `workers` processes, or on the Dask scheduler at `scheduler` (`tcp://host:8786`, or a
     ``distributed.Client``). `progress` is called with each row as it arrives."""
     out = str(Path(out).resolve())
+    folders: dict[str, str] = {}
+    for a in accounts:  # 'Acme' and 'acme' are one folder where names ignore case (macOS, Windows)
+        other = folders.setdefault(folder_name(a.name).casefold(), a.name)
+        if other != a.name:
+            raise OdrError(f"the accounts {other!r} and {a.name!r} would share one report folder",
+                           fix="give them names that differ in more than upper and lower case")
     Path(out).mkdir(parents=True, exist_ok=True)
     rows = []
 

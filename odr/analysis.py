@@ -565,7 +565,7 @@ def plausible_as_of(dataset: Dataset, problems: Problems) -> pd.Timestamp | None
     return max(dates) if dates else None
 
 
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+)?")  # a day (a time of it, never a zone: windows are UTC days)
 
 
 def _check_bounds(*, window_end: Any, as_of: Any, window_days: int, lag_days: int) -> None:

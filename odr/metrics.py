@@ -127,10 +127,12 @@ def compute(dataset: Dataset, placed: pd.DataFrame, window: Window, cover: Cover
                  else Forecast(ch, None, 0, 0.0, f"No forecast for {ch}: the orders exports do not cover its "
                                "window, so today's rate is not known.", None)
                  for ch in CHANNELS}
-    markets_in_play = {m for m, _ in marketplaces.index}
+    # A cell's forecast says more than its channel's only when the channel spans other marketplaces.
+    spans = {ch: sum(1 for m, c in marketplaces.index if c == ch and marketplaces.loc[(m, c), "in_play"]
+                     and marketplaces.loc[(m, c), "orders"] > 0) for ch in CHANNELS}
     cell_forecasts = {(m, ch): forecast(ch, marketplaces, defective, orders_all, window, market=m)
                       for m, ch in marketplaces.index
-                      if len(markets_in_play) > 1 and marketplaces.loc[(m, ch), "status"] == "above_target"}
+                      if spans[ch] > 1 and marketplaces.loc[(m, ch), "status"] == "above_target"}
     excluded = placed[placed["in_window"] & placed["excluded_because"].notna()].reset_index(drop=True)
     why = _reconciliation_context(counts, placed, cover, window, exclude_cancelled, unplaced)
     reconciliation = reconcile(marketplaces, dataset.amazon_metrics, why)

@@ -86,6 +86,9 @@ def test_answer_returns_a_new_analysis_and_takes_the_letter_itself(sample_analys
         sample_analysis.answer(42)
     with pytest.raises(odr.OdrError, match="no such file"):
         odr.read_notice(str(tmp_path / "typo.eml"))  # a file's name, not a letter that demands nothing
+    pasted = ("Please provide greater detail on the root cause of buyers receiving damaged items. "
+              "See https://sellercentral.amazon.com/gp/help/external/200285370.html")
+    assert [d.cause for d in odr.read_notice(pasted).demands] == ["damaged"]  # a letter that ends in a link
 
 
 def test_the_api_says_what_it_takes(sample_analysis, tmp_path):
@@ -107,7 +110,9 @@ def test_the_api_says_what_it_takes(sample_analysis, tmp_path):
     plan.write_text("Root cause\nWe will check parcels regularly.\n")
     assert lint(plan) == lint(plan.read_text())
     causes = tmp_path / "causes.csv"
-    causes.write_text("order_id,causes\n113-5260181-5908301,damaged\n112-9603082-4628194,bogus\n")
+    causes.write_text("order_id,causes\n113-5260181-5908301,damaged\n\n112-9603082-4628194,bogus\n")
     with pytest.raises(odr.OdrError) as caught:
         odr.read_overrides(causes)
-    assert caught.value.line == 3 and str(caught.value).count("causes.csv") == 1
+    assert caught.value.line == 4 and str(caught.value).count("causes.csv") == 1  # after a blank line too
+    with pytest.raises(odr.OdrError, match="not a date like"):
+        odr.analyze(data, window_end="2026-11-04T00:00:00Z")  # a zone: it crashed further on

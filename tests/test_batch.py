@@ -201,6 +201,13 @@ def test_a_second_run_leaves_its_own_output_folder_out(accounts, tmp_path):
                                "--format", "json", "--quiet"], capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stderr
     assert [a.name for a in b.find_accounts(root, root / "reports")] == ["brightwell"]
+    # an --out further down, and an earlier run's output beside it, are no accounts either
+    assert [a.name for a in b.find_accounts(root, root / "runs" / "r1")] == ["brightwell"]
+    (root / "runs" / "r1").mkdir(parents=True)
+    assert [a.name for a in b.find_accounts(root, root / "runs" / "r1")] == ["brightwell"]
+    with pytest.raises(odr.OdrError, match="would share one report folder"):
+        b.run([b.Account("Acme", (str(root / "brightwell"),)), b.Account("acme", (str(root / "brightwell"),))],
+              tmp_path / "out")
 
 
 def test_the_index_page_says_what_a_verdict_leaves_out():

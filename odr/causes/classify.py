@@ -195,21 +195,28 @@ def lexicon() -> dict[str, Lexicon]:
         if stray:  # a key the engine does not read would look like a rule that works
             raise ValueError(f"lexicons/{lang}.toml: {sorted(stray)[0]!r} is not read by odr "
                              f"(keys: {', '.join(sorted(_LEXICON_KEYS | set(TEXT_CAUSES)))})")
-        blank_parts = [fold_pattern(p, lang) for p in doc.get("neutral", [])] + _negated(doc, lang)
+        # `<word>` in a pattern: one word that is no conjunction ("not <word> on time" must not
+        # reach across "and": "not damaged and arrived on time" is no late delivery).
+        word = _token_except([fold_pattern(w, lang) for w in doc.get("conjunctions", [])])
+
+        def fold(pattern: str, lang: str = lang, word: str = word) -> str:
+            return fold_pattern(pattern, lang).replace("<word>", word)
+
+        blank_parts = [fold(p) for p in doc.get("neutral", [])] + _negated(doc, lang)
         keep_all: list[str] = []
         phrases, subs = [], []
         for j, cause in enumerate(TEXT_CAUSES):
             section = doc.get(cause, {})
-            keep = [fold_pattern(p, lang) for p in section.get("keep", [])]
+            keep = [fold(p) for p in section.get("keep", [])]
             keep_all.extend(keep)
             # [cause.<sub-cause>] tables: phrases that name the cause and which sub-cause it is.
-            named = {name: [fold_pattern(p, lang) for p in table.get("phrases", [])]
+            named = {name: [fold(p) for p in table.get("phrases", [])]
                      for name, table in section.items() if isinstance(table, dict)}
             unknown = set(named) - set(SUBCAUSES[cause])
             if unknown:
                 raise ValueError(f"lexicons/{lang}.toml: [{cause}.{sorted(unknown)[0]}] is not a sub-cause of "
                                  f"{cause} ({', '.join(SUBCAUSES[cause])})")
-            every = keep + [fold_pattern(p, lang) for p in section.get("phrases", [])]
+            every = keep + [fold(p) for p in section.get("phrases", [])]
             every += [p for ps in named.values() for p in ps]
             if every:
                 phrases.append((j, "|".join(f"(?:{p})" for p in every)))

@@ -294,7 +294,8 @@ def _letter_text(source: str | Path | bytes) -> tuple[str, int | None]:
     where = None
     offset: int | None = 0
     if isinstance(source, str) and ("\n" in source or not _is_file(source)):
-        if "\n" not in source and len(source) < 1024 and source.strip().lower().endswith((".eml", ".txt", ".html", ".htm")):
+        if "\n" not in source and len(source.split()) <= 8 and not re.search(r"://|[.!?:;]\s", source) \
+                and source.strip().lower().endswith((".eml", ".txt", ".html", ".htm")):
             # A file's name, not a letter: a typo must not read as a letter that demands nothing.
             raise NoticeError("no such file", path=Path(source.strip()),
                               fix="give the path of the letter's file, or the letter's text")

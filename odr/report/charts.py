@@ -64,11 +64,6 @@ def trend_chart(trend: pd.DataFrame, target: float, window_end: pd.Timestamp) ->
         else:
             alt_parts.append(f"{style['label']} from {ys.iloc[0]:.2f}% (window ending {xs.iloc[0].date()}) to "
                              f"{ys.iloc[-1]:.2f}% (window ending {xs.iloc[-1].date()}), highest {ys.max():.2f}%")
-    # Two lines ending close together (MFN 0.43%, AFN 0.41%): their labels move apart, never overlap.
-    close = len(ends) == 2 and abs(ends[0][2] - ends[1][2]) < 0.08 * max(max(e[2] for e in ends), target * 150)
-    for rank, (text, x, y, colour) in enumerate(sorted(ends, key=lambda e: e[2])):
-        shift = (-6 if rank == 0 else 6) if close else 0
-        ax.annotate(text, (x, y), xytext=(0, shift), textcoords="offset points", fontsize=8, color=colour, va="center")
     if partial:
         ax.plot([], [], color="#9a9a9a", linestyle=":", linewidth=1.2, label="not covered by the orders exports")
     ax.axhline(target * 100, color="#333333", linestyle=":", linewidth=1.2)
@@ -81,6 +76,12 @@ def trend_chart(trend: pd.DataFrame, target: float, window_end: pd.Timestamp) ->
     shown = trend.loc[covered_all.to_numpy(), "rate"] if covered_all.any() else trend["rate"]
     top = max(float(shown.max()) * 100, target * 100)
     ax.set_ylim(0, top * 1.45)  # headroom: the legend sits above the lines, never on them
+    # Two lines ending close together (MFN 0.43%, AFN 0.41%) on this scale (an earlier spike can set
+    # it): their labels move apart. A label is about 7% of the axis high.
+    close = len(ends) == 2 and abs(ends[0][2] - ends[1][2]) < 0.07 * top * 1.45
+    for rank, (text, x, y, colour) in enumerate(sorted(ends, key=lambda e: e[2])):
+        shift = (-6 if rank == 0 else 6) if close else 0
+        ax.annotate(text, (x, y), xytext=(0, shift), textcoords="offset points", fontsize=8, color=colour, va="center")
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(loc="upper left", fontsize=8, frameon=False, ncols=3 if partial else 2)

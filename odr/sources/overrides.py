@@ -38,8 +38,9 @@ def _lines(path: Path) -> list[int]:
     text, _ = tx.decode(tx.decompress(tx.read_bytes(path), path)[0], path)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=tx.sniff_delimiter(tx.first_line(text)) or ",")
     starts, at = [], 1
-    for _ in reader:
-        starts.append(at)
+    for row in reader:
+        if row:  # a blank line is no row (csv.DictReader, which read_causes uses, skips it)
+            starts.append(at)
         at = reader.line_num + 1
     return starts[1:]
 

@@ -91,6 +91,15 @@ def test_a_negation_reaches_on_time_only_through_the_delivery_words():
     # "just late" and "10 days after the promised date" were no cue at all
     assert causes_of("Not damaged, just late. Arrived 10 days after the promised date.") == ["non_receipt"]
     assert causes_of("not late, just the wrong size") == ["not_as_described"]
+    # ...while late complaints across other words still count (a first fix lost them) ...
+    for text in ("did not receive it on time", "the seller did not send it on time", "it never got to us in time",
+                 "my order has not shown up on time", "hasn't been shipping on time", "it was a bit late"):
+        assert causes_of(text) == ["non_receipt"], text
+    # ... and lateness that is not the delivery's is none
+    for text in ("I was just late to leave feedback, item is perfect", "not even a bit late",
+                 "Sorry I'm a little late with this review, item is perfect"):
+        assert causes_of(text) == [], text
+    assert causes_of("broke 3 weeks after the delivery date") == ["damaged"]
 
 
 def test_negation_cancels_a_cue_without_hiding_the_next_one():

@@ -123,3 +123,32 @@ def test_no_defect_export_is_said_plainly(tmp_path):
     analysis = odr.analyze(odr.load(tmp_path))
     assert "no_defect_export" in set(analysis.problems["check"])
     assert "no defect could be counted" in build(analysis).headline
+
+
+def test_two_trend_lines_ending_close_get_their_labels_apart_whatever_the_scale(monkeypatch):
+    """MFN falls from 20% to 1.00% while AFN ends at 1.30%: on an axis the spike sets, the two
+    end labels overlapped (they moved apart only when the ends themselves were large)."""
+    import pandas as pd
+
+    from odr.report import charts
+
+    days = pd.date_range("2026-09-01", periods=30, freq="D")
+    trend = pd.concat([
+        pd.DataFrame({"window_end": days, "channel": "MFN", "rate": [0.20 - i * 0.19 / 29 for i in range(30)],
+                      "orders": 100, "covered": True}),
+        pd.DataFrame({"window_end": days, "channel": "AFN", "rate": 0.013, "orders": 100, "covered": True}),
+    ], ignore_index=True)
+    from matplotlib.axes import Axes
+
+    shifts = {}
+
+    real = Axes.annotate
+
+    def spy(self, text, xy, *args, **kwargs):
+        if text.strip().startswith(("MFN", "AFN")):
+            shifts[text.split()[0]] = kwargs.get("xytext", (0, 0))[1]
+        return real(self, text, xy, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "annotate", spy)
+    assert charts.trend_chart(trend, 0.01, days[-1]) is not None
+    assert shifts == {"MFN": -6, "AFN": 6}
