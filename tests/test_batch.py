@@ -45,10 +45,15 @@ def accounts(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def single(accounts, tmp_path_factory):
+    from types import SimpleNamespace
+
+    from typer.testing import CliRunner
+
+    from odr.cli import app
+
     out = tmp_path_factory.mktemp("single")
-    run = subprocess.run([sys.executable, "-m", "odr", "batch", str(accounts), "--out", str(out), "--workers", "1"],
-                         capture_output=True, text=True, check=False)
-    return out, run
+    result = CliRunner().invoke(app, ["batch", str(accounts), "--out", str(out), "--workers", "1"])  # in this process
+    return out, SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
 
 
 def test_every_account_gets_a_row_in_risk_order_and_a_report(single):
@@ -196,10 +201,14 @@ def test_a_second_run_leaves_its_own_output_folder_out(accounts, tmp_path):
 
     root = tmp_path / "acc"
     shutil.copytree(accounts / "brightwell", root / "brightwell")
+    from typer.testing import CliRunner
+
+    from odr.cli import app
+
     for _ in range(2):
-        done = subprocess.run([sys.executable, "-m", "odr", "batch", str(root), "--out", str(root / "reports"),
-                               "--format", "json", "--quiet"], capture_output=True, text=True, check=False)
-        assert done.returncode == 0, done.stderr
+        done = CliRunner().invoke(app, ["batch", str(root), "--out", str(root / "reports"), "--format", "json",
+                                        "--quiet", "--workers", "1"])
+        assert done.exit_code == 0, done.output
     assert [a.name for a in b.find_accounts(root, root / "reports")] == ["brightwell"]
     # an --out further down, and an earlier run's output beside it, are no accounts either
     assert [a.name for a in b.find_accounts(root, root / "runs" / "r1")] == ["brightwell"]

@@ -247,6 +247,7 @@ def by_hand(orders, defects, exclude_cancelled: bool) -> dict[str, tuple[int, in
             for ch in ("MFN", "AFN")}
 
 
+@pytest.mark.slow  # a property search: 20 analyses
 @settings(max_examples=20, deadline=None)
 @given(account=accounts(), exclude_cancelled=st.booleans())
 def test_the_odr_is_distinct_defective_orders_over_distinct_orders(account, exclude_cancelled):
@@ -259,6 +260,7 @@ def test_the_odr_is_distinct_defective_orders_over_distinct_orders(account, excl
         assert row["rate"] == pytest.approx(d / n) if n else row["rate"] == 0 or pd.isna(row["rate"])
 
 
+@pytest.mark.slow  # a property search: 36 analyses
 @settings(max_examples=12, deadline=None)
 @given(account=accounts(), extra=st.integers(1, 40))
 def test_a_new_defect_never_lowers_the_rate_and_a_repeated_one_changes_nothing(account, extra):
