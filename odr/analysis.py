@@ -213,6 +213,11 @@ class Analysis:
         return [kind for kind in SOURCES if kind not in have]
 
     @property
+    def every_forecast(self) -> list[m.Forecast]:
+        """The channels' forecasts, then each marketplace's above target (what a reader is shown)."""
+        return [*self.forecasts.values(), *self.cell_forecasts.values()]
+
+    @property
     def missing_exports(self) -> list[str]:
         """The defect downloads not among the inputs, in words ('Feedback Manager download')."""
         return [SOURCES[k][0] for k in self.missing_sources]

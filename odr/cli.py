@@ -374,7 +374,7 @@ def _print_metrics(a: Any) -> None:
     if len(excluded):
         console.print("Not counted: " + ", ".join(f"{r} {n}" for r, n in excluded.items()))
     console.print()
-    for f in [*a.forecasts.values(), *a.cell_forecasts.values()]:
+    for f in a.every_forecast:
         console.print(f.explanation, markup=False)
         if f.defect_free_orders_needed:
             console.print(f"  Or: {f.defect_free_orders_needed:,} more defect-free {f.channel} orders in the "

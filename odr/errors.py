@@ -82,8 +82,13 @@ class OdrError(Exception):
             parts.append(f" (value {shown!r})")
         text = "".join(parts)
         if self.fix:
-            text += f". {self.fix[:1].upper()}{self.fix[1:]}"
+            text += f". {self.fix_sentence}"
         return text.replace("\n", " ")
+
+    @property
+    def fix_sentence(self) -> str:
+        """The fix as the sentence the message ends on (capitalized), '' when there is none."""
+        return f"{self.fix[:1].upper()}{self.fix[1:]}" if self.fix else ""
 
 
 class InputNotFound(OdrError):

@@ -287,7 +287,7 @@ def build(analysis, *, redact: bool = False, generated_at: datetime | None = Non
 
     chart = trend_chart(a.trend, RULES.target, a.window.end)
     forecasts = []
-    for f in [*a.forecasts.values(), *a.cell_forecasts.values()]:
+    for f in a.every_forecast:
         forecasts.append(f.explanation)
         if f.defect_free_orders_needed:
             forecasts.append(f"Or {f.defect_free_orders_needed:,} more defect-free {f.channel} orders in the current "

@@ -97,18 +97,19 @@ def assemble(files: list[Path], skipped: list[Path], names: dict[Path, str], sni
         if p.sniff.path in failed:
             continue
         mk = p.sniff.marketplace
-        if p.sniff.kind in ("feedback", "defect_list") and not mk and len(p.data):
-            # Feedback Manager and the ODR page are downloaded per marketplace: their rows share
-            # the one their known orders were placed on, else the one --marketplace names.
-            # (Claims may mix marketplaces: no guess.)
-            joined = _joined_marketplace(p, orders) or (market.domain if market is not None else None)
+        # Feedback Manager and the ODR page are downloaded per marketplace: their rows share the
+        # one their known orders were placed on, else the one --marketplace names. (Claims may
+        # mix marketplaces: no guess.)
+        per_market = p.sniff.kind in ("feedback", "defect_list")
+        named_market = market.domain if market is not None and per_market else None
+        if per_market and not mk and len(p.data):
+            joined = _joined_marketplace(p, orders) or named_market
             if joined:
                 current = p.data["marketplace"] if "marketplace" in p.data else pd.Series(index=p.data.index, dtype="str")
                 p.data["marketplace"] = current.fillna(joined)
         infos[p.sniff.path] = _info(p.sniff, rows=p.rows, used=len(p.data), date_format=fmt, note=p.note,
-                                    marketplace=_domain(mk) if mk else ", ".join(_joined_marketplaces(p, orders)) or
-                                    (market.domain if market is not None and p.sniff.kind in ("feedback", "defect_list")
-                                     else None))
+                                    marketplace=_domain(mk) if mk else
+                                    ", ".join(_joined_marketplaces(p, orders)) or named_market)
         (ledger_parts if p.table == "ledger" else defects_parts).append(p.data)
 
     ledger = _concat("ledger", ledger_parts).drop_duplicates(

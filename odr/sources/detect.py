@@ -135,7 +135,7 @@ def skip_unreadable(problems: Problems, source: str, error: UnreadableInput | Un
     its reading does (a download cut short): a problem row gives the reason and the run goes
     on, rather than stop on one stray or damaged file. Returns its (kind, note) for the inputs."""
     problems.add(Check.NOT_AN_EXPORT, source=source,
-                 message=f"skipped: {error.message}" + (f". {error.fix[:1].upper()}{error.fix[1:]}" if error.fix else ""))
+                 message=f"skipped: {error.message}" + (f". {error.fix_sentence}" if error.fix else ""))
     return "skipped", f"not read: {error.message}"
 
 
